@@ -1,0 +1,27 @@
+// `duplistatus serve`: run the daemon until SIGTERM/SIGINT.
+import type { Command } from 'commander';
+import { loadConfig, type ConfigFlags } from '../config.ts';
+import { startServer } from '../server.ts';
+
+export function registerServe(program: Command) {
+  program
+    .command('serve')
+    .description('start the HTTP server (dashboard, API, Duplicati uploads)')
+    .option('-p, --port <port>', 'port to listen on (env PORT, default 9666)')
+    .option('--host <host>', 'address to bind (env HOST, default 0.0.0.0)')
+    .option('--data-dir <dir>', 'data directory (env DATA_DIR, default ./data)')
+    .option('--database-url <url>', 'file:… or libsql://… / https://… (env DATABASE_URL)')
+    .action(async (flags: ConfigFlags) => {
+      const config = loadConfig(flags);
+      const server = await startServer(config);
+      const where = config.databaseUrl.startsWith('file:') ? config.databaseUrl.slice(5) : 'remote libSQL';
+      console.log(`duplistatus listening on http://${config.host}:${server.port} (database: ${where})`);
+      const shutdown = async (signal: string) => {
+        console.log(`${signal} received, shutting down`);
+        await server.stop();
+        process.exit(0);
+      };
+      process.once('SIGTERM', () => void shutdown('SIGTERM'));
+      process.once('SIGINT', () => void shutdown('SIGINT'));
+    });
+}

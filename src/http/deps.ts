@@ -1,0 +1,9 @@
+// What every route group receives: explicit data, no globals.
+import type { Config } from '../config.ts';
+import type { Database } from '../db/client.ts';
+
+export interface AppDeps {
+  db: Database;
+  config: Config;
+  now?: () => Date;
+}

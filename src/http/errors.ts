@@ -1,0 +1,24 @@
+// The one error helper: every failure leaves as {error, message, timestamp} (decision 1).
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+
+export type ErrorExtra = Record<string, unknown>;
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly error: string,
+    message: string,
+    readonly extra: ErrorExtra = {},
+  ) {
+    super(message);
+  }
+}
+
+export function errorBody(error: string, message: string, extra: ErrorExtra = {}) {
+  return { error, message, timestamp: new Date().toISOString(), ...extra };
+}
+
+export function sendError(c: Context, status: ContentfulStatusCode, error: string, message: string, extra?: ErrorExtra) {
+  return c.json(errorBody(error, message, extra), status);
+}
