@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import { tempDatabase } from '../../test/helpers/db.ts';
 import { fixture } from '../../test/helpers/fixtures.ts';
 import { parseDuplicatiReport, type ParsedRun } from './duplicati-report.ts';
+import { refreshJobs } from './jobs.ts';
 import { storeRun } from './store.ts';
 
 let db: Awaited<ReturnType<typeof tempDatabase>>;
@@ -74,4 +75,18 @@ test('a newer report with a new machine-name renames the server; an older one do
   await storeRun(db, withBegin('backup-other-machine.json', '2026-05-30T00:00:00Z', (b) => (b.Extra['machine-name'] = 'old-name')));
   const r = await db.client.execute({ sql: 'SELECT name FROM servers WHERE id = ?', args: [id] });
   assert.equal(r.rows[0].name, 'web-prod-03-renamed');
+});
+
+test('refreshJobs rebuilds exactly the state that incremental stores maintained', async () => {
+  const before = await db.client.execute('SELECT * FROM backup_jobs ORDER BY server_id, backup_name');
+  await db.client.execute("UPDATE backup_jobs SET run_count = 999, uploaded_total = 0, latest_backup_id = 'x'");
+  await refreshJobs(db);
+  const afterRefresh = await db.client.execute('SELECT * FROM backup_jobs ORDER BY server_id, backup_name');
+  assert.deepEqual(afterRefresh.rows, before.rows);
+  // A job whose runs are gone loses its row.
+  const [first] = before.rows;
+  await db.client.execute({ sql: 'DELETE FROM backups WHERE server_id = ? AND backup_name = ?', args: [first.server_id, first.backup_name] });
+  await refreshJobs(db, [String(first.server_id)]);
+  const remaining = await db.client.execute('SELECT count(*) AS n FROM backup_jobs');
+  assert.equal(remaining.rows[0].n, before.rows.length - 1);
 });

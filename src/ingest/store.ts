@@ -2,21 +2,15 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, ne, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
-import { backupJobs, backups, servers, type BackupJob } from '../db/schema.ts';
-import { dueAt, reconcileSettings, type BackupSettings } from '../monitor/overdue.ts';
+import { backupJobs, backups, servers } from '../db/schema.ts';
+import { withWriteLock } from '../db/write-lock.ts';
 import type { ParsedRun } from './duplicati-report.ts';
+import { nextJobState } from './jobs.ts';
 
 export type StoreResult = { stored: true; id: string } | { stored: false; reason: 'duplicate' };
 
-// Writes are serialised per database so each run's job state is computed from the state the
-// previous run left; the unique index still guards against writers in other processes.
-const writeQueues = new WeakMap<Database, Promise<unknown>>();
-
 export function storeRun(db: Database, run: ParsedRun): Promise<StoreResult> {
-  const previous = writeQueues.get(db) ?? Promise.resolve();
-  const next = previous.catch(() => undefined).then(() => insertRun(db, run));
-  writeQueues.set(db, next);
-  return next;
+  return withWriteLock(db, () => insertRun(db, run));
 }
 
 async function insertRun(db: Database, run: ParsedRun): Promise<StoreResult> {
@@ -56,31 +50,6 @@ async function insertRun(db: Database, run: ParsedRun): Promise<StoreResult> {
     throw error;
   }
   return { stored: true, id };
-}
-
-interface IncomingRun {
-  id: string;
-  date: string;
-  nextScheduledRun: string | null;
-}
-
-type JobState = Pick<BackupJob, 'latestBackupId' | 'latestDate' | 'duplicatiNextRun' | 'settings' | 'dueAt'>;
-
-/** The job's derived columns after `run` is added; an older run (a late or replayed report) changes no "latest". */
-export function nextJobState(job: BackupJob | undefined, run: IncomingRun): JobState {
-  const newest = !job || run.date > job.latestDate;
-  const latestDate = newest ? run.date : job.latestDate;
-  // A manual run sends no next-scheduled-run; the schedule Duplicati announced earlier still holds.
-  const duplicatiNextRun = (newest ? run.nextScheduledRun : null) ?? job?.duplicatiNextRun ?? null;
-  const stored = job ? (JSON.parse(job.settings) as BackupSettings) : undefined;
-  const settings = reconcileSettings(stored, latestDate, false).settings!;
-  return {
-    latestBackupId: newest ? run.id : job.latestBackupId,
-    latestDate,
-    duplicatiNextRun,
-    settings: JSON.stringify(settings),
-    dueAt: dueAt({ settings, latest: latestDate, duplicatiNextRun }),
-  };
 }
 
 function isDuplicateRun(error: unknown): boolean {
