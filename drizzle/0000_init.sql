@@ -1,3 +1,25 @@
+CREATE TABLE `audit_log` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`timestamp` text DEFAULT CURRENT_TIMESTAMP NOT NULL,
+	`user_id` text,
+	`username` text,
+	`action` text NOT NULL,
+	`category` text NOT NULL,
+	`target_type` text,
+	`target_id` text,
+	`details` text,
+	`ip_address` text,
+	`user_agent` text,
+	`status` text NOT NULL,
+	`error_message` text,
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE set null
+);
+--> statement-breakpoint
+CREATE INDEX `audit_timestamp_idx` ON `audit_log` (`timestamp`);--> statement-breakpoint
+CREATE INDEX `audit_user_idx` ON `audit_log` (`user_id`);--> statement-breakpoint
+CREATE INDEX `audit_action_idx` ON `audit_log` (`action`);--> statement-breakpoint
+CREATE INDEX `audit_category_idx` ON `audit_log` (`category`);--> statement-breakpoint
+CREATE INDEX `audit_status_idx` ON `audit_log` (`status`);--> statement-breakpoint
 CREATE TABLE `backup_jobs` (
 	`server_id` text NOT NULL,
 	`backup_name` text NOT NULL,
@@ -93,3 +115,34 @@ CREATE TABLE `servers` (
 	`server_password` text DEFAULT '',
 	`created_at` text DEFAULT CURRENT_TIMESTAMP
 );
+--> statement-breakpoint
+CREATE TABLE `sessions` (
+	`id` text PRIMARY KEY NOT NULL,
+	`user_id` text,
+	`created_at` text DEFAULT CURRENT_TIMESTAMP,
+	`last_accessed` text DEFAULT CURRENT_TIMESTAMP,
+	`expires_at` text NOT NULL,
+	`ip_address` text,
+	`user_agent` text,
+	`csrf_token` text,
+	`csrf_expires_at` text,
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `sessions_user_idx` ON `sessions` (`user_id`);--> statement-breakpoint
+CREATE INDEX `sessions_expires_idx` ON `sessions` (`expires_at`);--> statement-breakpoint
+CREATE TABLE `users` (
+	`id` text PRIMARY KEY NOT NULL,
+	`username` text NOT NULL,
+	`password_hash` text NOT NULL,
+	`is_admin` integer DEFAULT 0 NOT NULL,
+	`must_change_password` integer DEFAULT 0 NOT NULL,
+	`created_at` text DEFAULT CURRENT_TIMESTAMP,
+	`updated_at` text DEFAULT CURRENT_TIMESTAMP,
+	`last_login_at` text,
+	`last_login_ip` text,
+	`failed_login_attempts` integer DEFAULT 0 NOT NULL,
+	`locked_until` text
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `users_username_unique` ON `users` (`username`);

@@ -1,5 +1,6 @@
 // The only module that reads the environment. Precedence: CLI flags > environment > defaults (decision 14).
 import path from 'node:path';
+import { passwordPolicy, type PasswordPolicy } from './auth/passwords.ts';
 
 export interface Config {
   port: number;
@@ -10,6 +11,9 @@ export interface Config {
   timeZone: string;
   uploadToken: string | undefined;
   development: boolean;
+  /** Mark cookies Secure (behind an HTTPS proxy), decision 12. */
+  secureCookies: boolean;
+  passwordPolicy: PasswordPolicy;
 }
 
 export interface ConfigFlags {
@@ -39,6 +43,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     timeZone: read('TZ') ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
     uploadToken: read('UPLOAD_TOKEN'),
     development: read('NODE_ENV') === 'development',
+    secureCookies: read('SECURE_COOKIES') === 'true',
+    passwordPolicy: passwordPolicy(env),
   };
 }
 

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { ConfigError } from './config.ts';
 import { registerServe } from './cli/serve.ts';
+import { registerUser } from './cli/user.ts';
 
 declare const __VERSION__: string | undefined;
 
@@ -10,6 +11,7 @@ export function buildProgram() {
     .description('Monitor for Duplicati backups')
     .version(typeof __VERSION__ === 'string' ? __VERSION__ : 'dev');
   registerServe(program);
+  registerUser(program);
   return program;
 }
 

@@ -3,6 +3,9 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/client.ts';
+import { audit, SYSTEM } from './audit/audit.ts';
+import { deleteAllSessions } from './auth/sessions.ts';
+import { ensureDefaultAdmin } from './auth/users.ts';
 import { createApp } from './http/app.ts';
 
 export interface RunningServer {
@@ -13,6 +16,8 @@ export interface RunningServer {
 
 export async function startServer(config: Config): Promise<RunningServer> {
   const db = await openDatabase(config.databaseUrl, config.databaseAuthToken);
+  await ensureDefaultAdmin(db);
+  await clearSessionsOnStartup(db, config);
   const app = createApp({ db, config });
   const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
@@ -30,4 +35,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
       setTimeout(() => 'closeAllConnections' in server && server.closeAllConnections(), 5000).unref();
     }));
   return { port: (server.address() as AddressInfo).port, db, stop };
+}
+
+// Everybody signs in again after a restart (spec 04 §5.2); kept in development for convenience.
+async function clearSessionsOnStartup(db: Database, config: Config) {
+  if (config.development) return;
+  const cleared = await deleteAllSessions(db);
+  await audit(db, SYSTEM, { action: 'sessions_cleared_on_startup', category: 'system', details: { reason: 'Server startup', cleared, timestamp: new Date().toISOString(), pid: process.pid } });
 }

@@ -2,9 +2,15 @@
 export const migrations = [
   {
     "tag": "0000_init",
-    "folderMillis": 1795726308757,
-    "hash": "ed009a5c5bb6c21d22e89c46fd3745a829228a1cd082871330592472ce88d85c",
+    "folderMillis": 1795726715670,
+    "hash": "2df0c8a7cf6e71c4fbd33768f1a6cd500c0b955d5bbd07ba3175f85f7eca8821",
     "statements": [
+      "CREATE TABLE `audit_log` (\n\t`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,\n\t`timestamp` text DEFAULT CURRENT_TIMESTAMP NOT NULL,\n\t`user_id` text,\n\t`username` text,\n\t`action` text NOT NULL,\n\t`category` text NOT NULL,\n\t`target_type` text,\n\t`target_id` text,\n\t`details` text,\n\t`ip_address` text,\n\t`user_agent` text,\n\t`status` text NOT NULL,\n\t`error_message` text,\n\tFOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE set null\n);",
+      "CREATE INDEX `audit_timestamp_idx` ON `audit_log` (`timestamp`);",
+      "CREATE INDEX `audit_user_idx` ON `audit_log` (`user_id`);",
+      "CREATE INDEX `audit_action_idx` ON `audit_log` (`action`);",
+      "CREATE INDEX `audit_category_idx` ON `audit_log` (`category`);",
+      "CREATE INDEX `audit_status_idx` ON `audit_log` (`status`);",
       "CREATE TABLE `backup_jobs` (\n\t`server_id` text NOT NULL,\n\t`backup_name` text NOT NULL,\n\t`latest_backup_id` text NOT NULL,\n\t`latest_date` text NOT NULL,\n\t`run_count` integer DEFAULT 0 NOT NULL,\n\t`uploaded_total` integer DEFAULT 0 NOT NULL,\n\t`duplicati_next_run` text,\n\t`settings` text NOT NULL,\n\t`due_at` text,\n\tPRIMARY KEY(`server_id`, `backup_name`),\n\tFOREIGN KEY (`server_id`) REFERENCES `servers`(`id`) ON UPDATE no action ON DELETE no action\n);",
       "CREATE INDEX `backup_jobs_due_idx` ON `backup_jobs` (`due_at`);",
       "CREATE TABLE `backups` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`server_id` text NOT NULL,\n\t`backup_name` text NOT NULL,\n\t`backup_id` text NOT NULL,\n\t`date` text NOT NULL,\n\t`status` text NOT NULL,\n\t`duration_seconds` real NOT NULL,\n\t`size` integer DEFAULT 0 NOT NULL,\n\t`uploaded_size` integer DEFAULT 0 NOT NULL,\n\t`examined_files` integer DEFAULT 0 NOT NULL,\n\t`warnings` integer DEFAULT 0 NOT NULL,\n\t`errors` integer DEFAULT 0 NOT NULL,\n\t`created_at` text DEFAULT CURRENT_TIMESTAMP,\n\t`deleted_files` integer DEFAULT 0 NOT NULL,\n\t`deleted_folders` integer DEFAULT 0 NOT NULL,\n\t`modified_files` integer DEFAULT 0 NOT NULL,\n\t`opened_files` integer DEFAULT 0 NOT NULL,\n\t`added_files` integer DEFAULT 0 NOT NULL,\n\t`added_folders` integer DEFAULT 0 NOT NULL,\n\t`modified_folders` integer DEFAULT 0 NOT NULL,\n\t`modified_symlinks` integer DEFAULT 0 NOT NULL,\n\t`deleted_symlinks` integer DEFAULT 0 NOT NULL,\n\t`added_symlinks` integer DEFAULT 0 NOT NULL,\n\t`size_of_modified_files` integer DEFAULT 0 NOT NULL,\n\t`size_of_added_files` integer DEFAULT 0 NOT NULL,\n\t`size_of_examined_files` integer DEFAULT 0 NOT NULL,\n\t`size_of_opened_files` integer DEFAULT 0 NOT NULL,\n\t`not_processed_files` integer DEFAULT 0 NOT NULL,\n\t`too_large_files` integer DEFAULT 0 NOT NULL,\n\t`files_with_error` integer DEFAULT 0 NOT NULL,\n\t`warnings_actual_length` integer DEFAULT 0 NOT NULL,\n\t`errors_actual_length` integer DEFAULT 0 NOT NULL,\n\t`messages_actual_length` integer DEFAULT 0 NOT NULL,\n\t`partial_backup` integer DEFAULT 0 NOT NULL,\n\t`dryrun` integer DEFAULT 0 NOT NULL,\n\t`interrupted` integer DEFAULT 0 NOT NULL,\n\t`main_operation` text NOT NULL,\n\t`parsed_result` text NOT NULL,\n\t`version` text,\n\t`begin_time` text NOT NULL,\n\t`end_time` text,\n\t`bytes_downloaded` integer DEFAULT 0 NOT NULL,\n\t`known_file_size` integer DEFAULT 0 NOT NULL,\n\t`last_backup_date` text,\n\t`backup_list_count` integer DEFAULT 0 NOT NULL,\n\t`reported_quota_error` integer DEFAULT 0 NOT NULL,\n\t`reported_quota_warning` integer DEFAULT 0 NOT NULL,\n\t`backend_main_operation` text,\n\t`backend_parsed_result` text,\n\t`backend_interrupted` integer DEFAULT 0 NOT NULL,\n\t`backend_version` text,\n\t`backend_begin_time` text,\n\t`backend_duration` text,\n\t`backend_warnings_actual_length` integer DEFAULT 0 NOT NULL,\n\t`backend_errors_actual_length` integer DEFAULT 0 NOT NULL,\n\t`available_backups` text DEFAULT '[]' NOT NULL,\n\t`messages_array` text DEFAULT '[]' NOT NULL,\n\t`warnings_array` text DEFAULT '[]' NOT NULL,\n\t`errors_array` text DEFAULT '[]' NOT NULL,\n\tFOREIGN KEY (`server_id`) REFERENCES `servers`(`id`) ON UPDATE no action ON DELETE no action\n);",
@@ -12,7 +18,12 @@ export const migrations = [
       "CREATE INDEX `backups_server_date_idx` ON `backups` (`server_id`,`date`);",
       "CREATE INDEX `backups_date_idx` ON `backups` (`date`);",
       "CREATE TABLE `configurations` (\n\t`key` text PRIMARY KEY NOT NULL,\n\t`value` text\n);",
-      "CREATE TABLE `servers` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`name` text NOT NULL,\n\t`server_url` text DEFAULT '',\n\t`alias` text DEFAULT '',\n\t`note` text DEFAULT '',\n\t`server_password` text DEFAULT '',\n\t`created_at` text DEFAULT CURRENT_TIMESTAMP\n);"
+      "CREATE TABLE `servers` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`name` text NOT NULL,\n\t`server_url` text DEFAULT '',\n\t`alias` text DEFAULT '',\n\t`note` text DEFAULT '',\n\t`server_password` text DEFAULT '',\n\t`created_at` text DEFAULT CURRENT_TIMESTAMP\n);",
+      "CREATE TABLE `sessions` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`user_id` text,\n\t`created_at` text DEFAULT CURRENT_TIMESTAMP,\n\t`last_accessed` text DEFAULT CURRENT_TIMESTAMP,\n\t`expires_at` text NOT NULL,\n\t`ip_address` text,\n\t`user_agent` text,\n\t`csrf_token` text,\n\t`csrf_expires_at` text,\n\tFOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade\n);",
+      "CREATE INDEX `sessions_user_idx` ON `sessions` (`user_id`);",
+      "CREATE INDEX `sessions_expires_idx` ON `sessions` (`expires_at`);",
+      "CREATE TABLE `users` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`username` text NOT NULL,\n\t`password_hash` text NOT NULL,\n\t`is_admin` integer DEFAULT 0 NOT NULL,\n\t`must_change_password` integer DEFAULT 0 NOT NULL,\n\t`created_at` text DEFAULT CURRENT_TIMESTAMP,\n\t`updated_at` text DEFAULT CURRENT_TIMESTAMP,\n\t`last_login_at` text,\n\t`last_login_ip` text,\n\t`failed_login_attempts` integer DEFAULT 0 NOT NULL,\n\t`locked_until` text\n);",
+      "CREATE UNIQUE INDEX `users_username_unique` ON `users` (`username`);"
     ]
   }
 ] as const;

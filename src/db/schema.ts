@@ -115,7 +115,73 @@ export const configurations = sqliteTable('configurations', {
   value: text('value'),
 });
 
+export const users = sqliteTable(
+  'users',
+  {
+    id: text('id').primaryKey(),
+    // Stored trimmed and lower-case, so look-ups are case-insensitive (decision 11).
+    username: text('username').notNull().unique(),
+    passwordHash: text('password_hash').notNull(),
+    isAdmin: flag('is_admin'),
+    mustChangePassword: flag('must_change_password'),
+    createdAt: createdAt(),
+    updatedAt: text('updated_at').default(sql`CURRENT_TIMESTAMP`),
+    lastLoginAt: text('last_login_at'),
+    lastLoginIp: text('last_login_ip'),
+    failedLoginAttempts: counter('failed_login_attempts'),
+    // ISO, UTC.
+    lockedUntil: text('locked_until'),
+  },
+);
+
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    // NULL = anonymous session (it can fetch a CSRF token and sign in, nothing else).
+    userId: text('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+    lastAccessed: text('last_accessed').default(sql`CURRENT_TIMESTAMP`),
+    // ISO, UTC; absolute lifetime, never extended.
+    expiresAt: text('expires_at').notNull(),
+    ipAddress: text('ip_address'),
+    userAgent: text('user_agent'),
+    csrfToken: text('csrf_token'),
+    csrfExpiresAt: text('csrf_expires_at'),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId), index('sessions_expires_idx').on(t.expiresAt)],
+);
+
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    timestamp: text('timestamp').notNull().default(sql`CURRENT_TIMESTAMP`),
+    userId: text('user_id').references(() => users.id, { onDelete: 'set null' }),
+    username: text('username'),
+    action: text('action').notNull(),
+    category: text('category').notNull(),
+    targetType: text('target_type'),
+    targetId: text('target_id'),
+    details: text('details'),
+    ipAddress: text('ip_address'),
+    userAgent: text('user_agent'),
+    status: text('status').notNull(),
+    errorMessage: text('error_message'),
+  },
+  (t) => [
+    index('audit_timestamp_idx').on(t.timestamp),
+    index('audit_user_idx').on(t.userId),
+    index('audit_action_idx').on(t.action),
+    index('audit_category_idx').on(t.category),
+    index('audit_status_idx').on(t.status),
+  ],
+);
+
 export type Server = typeof servers.$inferSelect;
+export type User = typeof users.$inferSelect;
+export type Session = typeof sessions.$inferSelect;
+export type AuditRow = typeof auditLog.$inferSelect;
 export type Backup = typeof backups.$inferSelect;
 export type NewBackup = typeof backups.$inferInsert;
 export type BackupJob = typeof backupJobs.$inferSelect;

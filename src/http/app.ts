@@ -1,18 +1,36 @@
 // Builds the Hono app: route groups, the error envelope, JSON 404s under /api, the dashboard.
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { AppDeps } from './deps.ts';
+import type { AppEnv } from './env.ts';
 import { errorBody, HttpError, sendError } from './errors.ts';
+import { guard } from './middleware/guard.ts';
+import { auditLogRoutes } from './routes/audit-log.ts';
+import { authRoutes } from './routes/auth.ts';
 import { externalRoutes } from './routes/external.ts';
 import { healthRoutes } from './routes/health.ts';
+import { sessionRoutes } from './routes/session.ts';
 import { uploadRoutes } from './routes/upload.ts';
+import { userRoutes } from './routes/users.ts';
 import { serveWeb } from './static.ts';
 
+// Settings and admin calls are small; only uploads get the 10 MB allowance (their own limit).
+const API_BODY_LIMIT = 1024 * 1024;
+
 export function createApp(deps: AppDeps) {
-  const app = new Hono();
-  app.route('/', uploadRoutes(deps));
-  app.route('/', externalRoutes(deps));
-  app.route('/', healthRoutes(deps));
+  const app = new Hono<AppEnv>();
+  app.use('*', guard(deps.db, deps.now ?? (() => new Date())));
+  app.use('/api/*', async (c, next) => {
+    if (c.req.path === '/api/upload') return next();
+    return bodyLimit({
+      maxSize: API_BODY_LIMIT,
+      onError: (ctx) => sendError(ctx, 413, 'Request body too large', `API request bodies are limited to ${API_BODY_LIMIT} bytes`),
+    })(c, next);
+  });
+  for (const routes of [uploadRoutes, externalRoutes, healthRoutes, sessionRoutes, authRoutes, userRoutes, auditLogRoutes]) {
+    app.route('/', routes(deps));
+  }
 
   app.all('/api/*', (c) => sendError(c, 404, 'Not found', `No API endpoint ${c.req.method} ${c.req.path}`));
   app.get('*', serveWeb);

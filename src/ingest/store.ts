@@ -1,6 +1,7 @@
 // Stores one parsed run: server, run and its job's derived state commit together or not at all.
 import { randomUUID } from 'node:crypto';
 import { and, eq, ne, sql } from 'drizzle-orm';
+import { auditInsert, type Actor } from '../audit/audit.ts';
 import type { Database } from '../db/client.ts';
 import { backupJobs, backups, servers } from '../db/schema.ts';
 import { withWriteLock } from '../db/write-lock.ts';
@@ -9,11 +10,12 @@ import { nextJobState } from './jobs.ts';
 
 export type StoreResult = { stored: true; id: string } | { stored: false; reason: 'duplicate' };
 
-export function storeRun(db: Database, run: ParsedRun): Promise<StoreResult> {
-  return withWriteLock(db, () => insertRun(db, run));
+/** `actor` is the uploader (IP and user agent; Duplicati signs in as nobody). */
+export function storeRun(db: Database, run: ParsedRun, actor: Actor = {}): Promise<StoreResult> {
+  return withWriteLock(db, () => insertRun(db, run, actor));
 }
 
-async function insertRun(db: Database, run: ParsedRun): Promise<StoreResult> {
+async function insertRun(db: Database, run: ParsedRun, actor: Actor): Promise<StoreResult> {
   const { orm } = db;
   const { row } = run;
   const id = randomUUID();
@@ -36,6 +38,14 @@ async function insertRun(db: Database, run: ParsedRun): Promise<StoreResult> {
           uploadedTotal: sql`${backupJobs.uploadedTotal} + ${row.uploadedSize ?? 0}`,
         },
       }),
+    auditInsert(db, actor, {
+      action: 'backup_upload', category: 'backup', targetType: 'backup', targetId: id,
+      details: {
+        server_id: row.serverId, server_name: run.machineName, backup_name: row.backupName, backup_id: row.backupId, status: row.status,
+        date: row.date, duration_seconds: row.durationSeconds, size: row.size, uploaded_size: row.uploadedSize, examined_files: row.examinedFiles,
+        warnings: row.warnings, errors: row.errors,
+      },
+    }),
   ] as const;
   // Decision 8: the machine's current name wins, but only a newer report may rename it.
   const rename = orm

@@ -6,16 +6,17 @@ import { latestRunsOfServer } from '../../reports/latest-runs.ts';
 import { findServer } from '../../reports/server-lookup.ts';
 import { getSummary } from '../../reports/summary.ts';
 import type { AppDeps } from '../deps.ts';
+import type { AppEnv } from '../env.ts';
 import { sendError } from '../errors.ts';
 import { noStore } from '../no-store.ts';
 
 export function externalRoutes({ db, now = () => new Date() }: AppDeps) {
-  const app = new Hono();
+  const app = new Hono<AppEnv>();
 
   app.get('/api/summary', noStore, async (c) => c.json(await getSummary(db, now())));
 
   // Resolves the :serverId segment or answers the spec's 404/400; hands the server to `respond`.
-  const withServer = (respond: (c: Context, server: Server) => Promise<Response>) => async (c: Context) => {
+  const withServer = (respond: (c: Context<AppEnv>, server: Server) => Promise<Response>) => async (c: Context<AppEnv>) => {
     const identifier = c.req.param('serverId') ?? '';
     const lookup = await findServer(db, identifier);
     if (lookup.kind === 'missing') {

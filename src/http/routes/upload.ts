@@ -5,13 +5,15 @@ import { readSetting } from '../../db/settings.ts';
 import { parseDuplicatiReport } from '../../ingest/duplicati-report.ts';
 import { storeRun } from '../../ingest/store.ts';
 import type { AppDeps } from '../deps.ts';
+import type { AppEnv } from '../env.ts';
+import { clientInfo } from '../client-info.ts';
 import { sendError } from '../errors.ts';
 import { requireUploadToken } from '../middleware/upload-token.ts';
 
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 
 export function uploadRoutes({ db, config }: AppDeps) {
-  const app = new Hono();
+  const app = new Hono<AppEnv>();
   app.post(
     '/api/upload',
     requireUploadToken(async () => config.uploadToken ?? (await readSetting(db, 'upload_token')) ?? undefined),
@@ -33,7 +35,7 @@ export function uploadRoutes({ db, config }: AppDeps) {
       if (outcome.kind === 'ignored') {
         return c.json({ success: true, ignored: true, reason: `${outcome.operation} reports are not stored; only Backup operations are monitored` });
       }
-      const result = await storeRun(db, outcome.run);
+      const result = await storeRun(db, outcome.run, clientInfo(c));
       if (!result.stored) {
         return sendError(c, 409, 'ignored, duplicated data', 'A run of this backup job with the same BeginTime is already stored');
       }

@@ -1,0 +1,55 @@
+// THE route -> access level table (decision 9, spec 04 §5.5). The guard reads it for every
+// request; a test walks the app's routes and fails when one has no entry here.
+export type Level =
+  | 'public' // no checks
+  | 'login' // POST /api/auth/login: CSRF header rules of spec 04 §5.4 step 2
+  | 'session' // a valid session, anonymous allowed (+ CSRF unless GET); reveals nothing but the caller's own state
+  | 'user' // a signed-in user (+ CSRF unless GET)
+  | 'admin'; // a signed-in administrator (+ CSRF unless GET)
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+export const ACCESS: [Method, string, Level][] = [
+  ['POST', '/api/upload', 'public'],
+  ['GET', '/api/summary', 'public'],
+  ['GET', '/api/lastbackup/:serverId', 'public'],
+  ['GET', '/api/lastbackups/:serverId', 'public'],
+  ['GET', '/api/health', 'public'],
+  ['GET', '/api/ping', 'public'],
+  ['POST', '/api/session', 'public'],
+  ['GET', '/api/session', 'public'],
+  ['DELETE', '/api/session', 'public'],
+  ['GET', '/api/csrf', 'public'],
+  ['GET', '/api/auth/password-policy', 'public'],
+  ['GET', '/api/auth/admin-must-change-password', 'public'],
+  ['POST', '/api/auth/login', 'login'],
+  ['POST', '/api/auth/logout', 'session'],
+  ['GET', '/api/auth/me', 'session'],
+  ['POST', '/api/auth/change-password', 'user'],
+  ['GET', '/api/users', 'admin'],
+  ['POST', '/api/users', 'admin'],
+  ['PATCH', '/api/users/:id', 'admin'],
+  ['DELETE', '/api/users/:id', 'admin'],
+  ['GET', '/api/audit-log', 'user'],
+  ['GET', '/api/audit-log/filters', 'user'],
+  ['GET', '/api/audit-log/download', 'user'],
+  ['GET', '/api/audit-log/retention', 'user'],
+  ['PATCH', '/api/audit-log/retention', 'admin'],
+  ['POST', '/api/audit-log/cleanup', 'admin'],
+];
+
+const compiled = ACCESS.map(([method, pattern, level]) => ({
+  method,
+  pattern,
+  level,
+  regex: new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z]+/g, '[^/]+')}/?$`),
+}));
+
+export type Access = { kind: 'level'; level: Level } | { kind: 'wrong-method'; allowed: string[] } | { kind: 'unknown' };
+
+export function accessFor(method: string, path: string): Access {
+  const matches = compiled.filter((r) => r.regex.test(path));
+  const exact = matches.find((r) => r.method === method || (method === 'HEAD' && r.method === 'GET'));
+  if (exact) return { kind: 'level', level: exact.level };
+  return matches.length ? { kind: 'wrong-method', allowed: matches.map((r) => r.method) } : { kind: 'unknown' };
+}
