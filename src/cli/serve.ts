@@ -21,6 +21,8 @@ export function registerServe(program: Command) {
         await server.stop();
         process.exit(0);
       };
+      // A stray rejection (e.g. a failed background task) is logged; it never takes the daemon down.
+      process.on('unhandledRejection', (reason) => console.error('[daemon] unhandled rejection:', reason));
       process.once('SIGTERM', () => void shutdown('SIGTERM'));
       process.once('SIGINT', () => void shutdown('SIGINT'));
     });
