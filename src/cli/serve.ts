@@ -13,17 +13,19 @@ export function registerServe(program: Command) {
     .option('--database-url <url>', 'file:… or libsql://… / https://… (env DATABASE_URL)')
     .action(async (flags: ConfigFlags) => {
       const config = loadConfig(flags);
-      const server = await startServer(config);
-      const where = config.databaseUrl.startsWith('file:') ? config.databaseUrl.slice(5) : 'remote libSQL';
-      console.log(`duplistatus listening on http://${config.host}:${server.port} (database: ${where})`);
+      // Handlers first: a signal during start-up waits for the server, then stops it cleanly.
+      const starting = startServer(config);
       const shutdown = async (signal: string) => {
         console.log(`${signal} received, shutting down`);
-        await server.stop();
+        await (await starting).stop();
         process.exit(0);
       };
-      // A stray rejection (e.g. a failed background task) is logged; it never takes the daemon down.
-      process.on('unhandledRejection', (reason) => console.error('[daemon] unhandled rejection:', reason));
       process.once('SIGTERM', () => void shutdown('SIGTERM'));
       process.once('SIGINT', () => void shutdown('SIGINT'));
+      // A stray rejection (e.g. a failed background task) is logged; it never takes the daemon down.
+      process.on('unhandledRejection', (reason) => console.error('[daemon] unhandled rejection:', reason));
+      const server = await starting;
+      const where = config.databaseUrl.startsWith('file:') ? config.databaseUrl.slice(5) : 'remote libSQL';
+      console.log(`duplistatus listening on http://${config.host}:${server.port} (database: ${where})`);
     });
 }
