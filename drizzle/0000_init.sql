@@ -30,6 +30,7 @@ CREATE TABLE `backup_jobs` (
 	`duplicati_next_run` text,
 	`settings` text NOT NULL,
 	`due_at` text,
+	`overdue_notified_at` text,
 	PRIMARY KEY(`server_id`, `backup_name`),
 	FOREIGN KEY (`server_id`) REFERENCES `servers`(`id`) ON UPDATE no action ON DELETE no action
 );

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { audit, SYSTEM } from './audit/audit.ts';
+import { loadOrCreateKey, secretBox } from './auth/secrets.ts';
 import { deleteAllSessions } from './auth/sessions.ts';
 import { ensureDefaultAdmin } from './auth/users.ts';
 import { createApp } from './http/app.ts';
@@ -18,7 +19,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const db = await openDatabase(config.databaseUrl, config.databaseAuthToken);
   await ensureDefaultAdmin(db);
   await clearSessionsOnStartup(db, config);
-  const app = createApp({ db, config });
+  const secrets = secretBox(loadOrCreateKey(config.dataDir));
+  const app = createApp({ db, config, secrets });
   const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
     s.once('error', reject);

@@ -1,7 +1,7 @@
 // Secrets at rest (decision 10, spec 04 §13.4): AES-256-GCM under a 32-byte key file created with
 // mode 0600 in the data directory. Format: hex(salt):hex(iv):hex(tag):hex(ciphertext).
 import { createCipheriv, createDecipheriv, createHash, pbkdf2Sync, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 export const KEY_FILE = '.duplistatus.key';
@@ -15,6 +15,7 @@ export interface SecretBox {
 }
 
 export function loadOrCreateKey(dataDir: string): Buffer {
+  mkdirSync(dataDir, { recursive: true });
   const file = path.join(dataDir, KEY_FILE);
   if (!existsSync(file)) {
     writeFileSync(file, randomBytes(32), { mode: 0o600, flag: 'wx' });

@@ -1,5 +1,6 @@
 // Admin commands work straight on the database (also while the daemon runs: WAL + busy timeout).
 import type { Command } from 'commander';
+import { loadOrCreateKey, secretBox, type SecretBox } from '../auth/secrets.ts';
 import { ensureDefaultAdmin } from '../auth/users.ts';
 import { loadConfig, type Config, type ConfigFlags } from '../config.ts';
 import { openDatabase, type Database } from '../db/client.ts';
@@ -11,12 +12,12 @@ export function databaseOptions(command: Command): Command {
 }
 
 /** Runs `work` with an open, migrated database and closes it afterwards. */
-export async function withDatabase<T>(flags: ConfigFlags, work: (db: Database, config: Config) => Promise<T>): Promise<T> {
+export async function withDatabase<T>(flags: ConfigFlags, work: (db: Database, config: Config, secrets: SecretBox) => Promise<T>): Promise<T> {
   const config = loadConfig(flags);
   const db = await openDatabase(config.databaseUrl, config.databaseAuthToken);
   try {
     await ensureDefaultAdmin(db);
-    return await work(db, config);
+    return await work(db, config, secretBox(loadOrCreateKey(config.dataDir)));
   } finally {
     db.close();
   }

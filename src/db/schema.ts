@@ -106,6 +106,8 @@ export const backupJobs = sqliteTable(
     settings: text('settings').notNull(),
     // Effective next expected run from monitor/overdue.ts#dueAt; NULL = not monitored.
     dueAt: text('due_at'),
+    // When the last overdue alert for this job went out (spec 03 §5.2; the reference's overdue_notifications map).
+    overdueNotifiedAt: text('overdue_notified_at'),
   },
   (t) => [primaryKey({ columns: [t.serverId, t.backupName] }), index('backup_jobs_due_idx').on(t.dueAt)],
 );

@@ -3,7 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { tempDatabase } from '../../test/helpers/db.ts';
+import { randomBytes } from 'node:crypto';
 import { passwordPolicy } from '../auth/passwords.ts';
+import { secretBox } from '../auth/secrets.ts';
 import { createSession, issueCsrfToken, startUserSession } from '../auth/sessions.ts';
 import { createUser } from '../auth/users.ts';
 import { loadConfig } from '../config.ts';
@@ -17,7 +19,7 @@ const callers: Record<Caller, { cookie?: string; csrf?: string }> = { nobody: {}
 
 before(async () => {
   db = await tempDatabase();
-  app = createApp({ db, config: loadConfig({}, {}) });
+  app = createApp({ db, config: loadConfig({}, {}), secrets: secretBox(randomBytes(32)) });
   const now = new Date();
   const anon = await createSession(db, now);
   callers.anonymous = { cookie: `sessionId=${anon.id}`, csrf: await issueCsrfToken(db, anon, now) };
