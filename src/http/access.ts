@@ -36,6 +36,23 @@ export const ACCESS: [Method, string, Level][] = [
   ['GET', '/api/audit-log/retention', 'user'],
   ['PATCH', '/api/audit-log/retention', 'admin'],
   ['POST', '/api/audit-log/cleanup', 'admin'],
+  ['GET', '/api/configuration/unified', 'user'],
+  ['GET', '/api/configuration/email', 'user'],
+  ['POST', '/api/configuration/email', 'admin'],
+  ['DELETE', '/api/configuration/email', 'admin'],
+  ['GET', '/api/configuration/email/password', 'user'],
+  ['PATCH', '/api/configuration/email/password', 'admin'],
+  ['GET', '/api/configuration/notifications', 'user'],
+  ['POST', '/api/configuration/notifications', 'admin'],
+  ['GET', '/api/configuration/ntfy', 'user'],
+  ['GET', '/api/configuration/overdue-tolerance', 'user'],
+  ['POST', '/api/configuration/overdue-tolerance', 'admin'],
+  ['POST', '/api/configuration/templates', 'admin'],
+  ['GET', '/api/configuration/templates/defaults', 'public'],
+  ['POST', '/api/configuration/backup-settings', 'admin'],
+  ['GET', '/api/configuration/webhook', 'user'],
+  ['POST', '/api/configuration/webhook', 'admin'],
+  ['DELETE', '/api/configuration/webhook', 'admin'],
 ];
 
 const compiled = ACCESS.map(([method, pattern, level]) => ({

@@ -7,6 +7,7 @@ import type { AppEnv } from './env.ts';
 import { errorBody, HttpError, sendError } from './errors.ts';
 import { guard } from './middleware/guard.ts';
 import { auditLogRoutes } from './routes/audit-log.ts';
+import { configurationRoutes } from './routes/configuration.ts';
 import { authRoutes } from './routes/auth.ts';
 import { externalRoutes } from './routes/external.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -28,7 +29,17 @@ export function createApp(deps: AppDeps) {
       onError: (ctx) => sendError(ctx, 413, 'Request body too large', `API request bodies are limited to ${API_BODY_LIMIT} bytes`),
     })(c, next);
   });
-  for (const routes of [uploadRoutes, externalRoutes, healthRoutes, sessionRoutes, authRoutes, userRoutes, auditLogRoutes]) {
+  const groups = [
+    uploadRoutes,
+    externalRoutes,
+    healthRoutes,
+    sessionRoutes,
+    authRoutes,
+    userRoutes,
+    auditLogRoutes,
+    configurationRoutes,
+  ];
+  for (const routes of groups) {
     app.route('/', routes(deps));
   }
 
