@@ -1,6 +1,7 @@
 // The commander program behind bin/duplistatus.
 import { Command } from 'commander';
 import { ConfigError } from './config.ts';
+import { registerConfig } from './cli/config.ts';
 import { registerServe } from './cli/serve.ts';
 import { registerUser } from './cli/user.ts';
 
@@ -12,6 +13,7 @@ export function buildProgram() {
     .version(typeof __VERSION__ === 'string' ? __VERSION__ : 'dev');
   registerServe(program);
   registerUser(program);
+  registerConfig(program);
   return program;
 }
 
