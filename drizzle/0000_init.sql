@@ -31,11 +31,15 @@ CREATE TABLE `backup_jobs` (
 	`settings` text NOT NULL,
 	`due_at` text,
 	`overdue_notified_at` text,
+	`latest_known_file_size` integer DEFAULT 0 NOT NULL,
+	`latest_size` integer DEFAULT 0 NOT NULL,
+	`recent_runs` text DEFAULT '[]' NOT NULL,
 	PRIMARY KEY(`server_id`, `backup_name`),
 	FOREIGN KEY (`server_id`) REFERENCES `servers`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint
 CREATE INDEX `backup_jobs_due_idx` ON `backup_jobs` (`due_at`);--> statement-breakpoint
+CREATE INDEX `backup_jobs_server_latest_idx` ON `backup_jobs` (`server_id`,`latest_date`);--> statement-breakpoint
 CREATE TABLE `backups` (
 	`id` text PRIMARY KEY NOT NULL,
 	`server_id` text NOT NULL,

@@ -14,6 +14,10 @@ export interface Config {
   /** Mark cookies Secure (behind an HTTPS proxy), decision 12. */
   secureCookies: boolean;
   passwordPolicy: PasswordPolicy;
+  /** First wait before a failed notification is retried (doubles each retry); env NOTIFY_RETRY_DELAY_MS. */
+  notifyRetryDelayMs?: number;
+  /** GET /metrics (Prometheus): on with METRICS=true; METRICS_TOKEN makes it want that bearer token. */
+  metrics: { enabled: boolean; token?: string };
 }
 
 export interface ConfigFlags {
@@ -45,9 +49,17 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     development: read('NODE_ENV') === 'development',
     secureCookies: read('SECURE_COOKIES') === 'true',
     passwordPolicy: passwordPolicy(env),
+    notifyRetryDelayMs: milliseconds(read('NOTIFY_RETRY_DELAY_MS'), 1000),
+    metrics: { enabled: read('METRICS') === 'true', token: read('METRICS_TOKEN') },
   };
 }
 
 export function localDatabaseUrl(dataDir: string): string {
   return `file:${path.join(dataDir, 'backups.db')}`;
+}
+
+/** A non-negative whole number of milliseconds, else the default. */
+function milliseconds(text: string | undefined, fallback: number): number {
+  const n = Number(text);
+  return text !== undefined && Number.isInteger(n) && n >= 0 ? n : fallback;
 }

@@ -4,6 +4,7 @@ import { ConfigError } from './config.ts';
 import { registerConfig } from './cli/config.ts';
 import { registerServe } from './cli/serve.ts';
 import { registerUser } from './cli/user.ts';
+import { registerNotify } from './cli/notify.ts';
 
 declare const __VERSION__: string | undefined;
 
@@ -13,6 +14,7 @@ export function buildProgram() {
     .version(typeof __VERSION__ === 'string' ? __VERSION__ : 'dev');
   registerServe(program);
   registerUser(program);
+  registerNotify(program);
   registerConfig(program);
   return program;
 }

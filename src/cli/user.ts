@@ -13,7 +13,8 @@ async function readStdin(): Promise<string> {
 
 export function registerUser(program: Command) {
   const user = program.command('user').description('manage user accounts directly on the database');
-  const cli = { ...SYSTEM, username: 'cli' };
+  // Host-side changes are the system's (spec 04 §15); the audit details say method 'cli'.
+  const cli = SYSTEM;
 
   databaseOptions(user.command('list').description('list accounts')).action((flags) =>
     withDatabase(flags, async (db) => {

@@ -108,8 +108,17 @@ export const backupJobs = sqliteTable(
     dueAt: text('due_at'),
     // When the last overdue alert for this job went out (spec 03 §5.2; the reference's overdue_notifications map).
     overdueNotifiedAt: text('overdue_notified_at'),
+    // Copies of the latest run's sizes, so the summary totals never touch the runs table.
+    latestKnownFileSize: counter('latest_known_file_size'),
+    latestSize: counter('latest_size'),
+    // The last RECENT_RUNS runs as JSON [[date, status], …], oldest first: the dashboard's status bar.
+    recentRuns: text('recent_runs').notNull().default('[]'),
   },
-  (t) => [primaryKey({ columns: [t.serverId, t.backupName] }), index('backup_jobs_due_idx').on(t.dueAt)],
+  (t) => [
+    primaryKey({ columns: [t.serverId, t.backupName] }),
+    index('backup_jobs_due_idx').on(t.dueAt),
+    index('backup_jobs_server_latest_idx').on(t.serverId, t.latestDate),
+  ],
 );
 
 export const configurations = sqliteTable('configurations', {

@@ -8,8 +8,9 @@ export async function jsonObject(c: Context, options: { optional?: boolean } = {
   let value: unknown;
   try {
     value = JSON.parse(text);
-  } catch (e) {
-    return fail(400, 'Invalid JSON', `The request body is not valid JSON: ${(e as Error).message}`);
+  } catch {
+    // The parser's own message quotes the input, which may hold a password: never echo it.
+    return fail(400, 'Invalid JSON', 'The request body is not valid JSON');
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return fail(400, 'Invalid request body', 'The request body must be a JSON object');

@@ -7,13 +7,30 @@ import type { BackupJob } from '../db/schema.ts';
 import { withWriteLock } from '../db/write-lock.ts';
 import { dueAt, reconcileSettings, type BackupSettings } from '../monitor/overdue.ts';
 
-interface IncomingRun {
+/** How many runs the dashboard's status bar shows (spec 05 §5.3). */
+export const RECENT_RUNS = 10;
+export type RecentRun = [date: string, status: string];
+
+export interface IncomingRun {
   id: string;
   date: string;
   nextScheduledRun: string | null;
+  knownFileSize: number;
+  size: number;
+  /** The run's own [date, status], or (when merging jobs) the other job's recent runs. */
+  recent: RecentRun[];
 }
 
-type JobState = Pick<BackupJob, 'latestBackupId' | 'latestDate' | 'duplicatiNextRun' | 'settings' | 'dueAt'>;
+type JobState = Pick<
+  BackupJob,
+  'latestBackupId' | 'latestDate' | 'duplicatiNextRun' | 'settings' | 'dueAt' | 'latestKnownFileSize' | 'latestSize' | 'recentRuns'
+>;
+
+/** The newest RECENT_RUNS of both lists, oldest first; a date both carry is one run. */
+export function mergeRecent(a: RecentRun[], b: RecentRun[]): RecentRun[] {
+  const byDate = new Map([...a, ...b].map((r) => [r[0], r] as const));
+  return [...byDate.values()].sort((x, y) => (x[0] < y[0] ? -1 : 1)).slice(-RECENT_RUNS);
+}
 
 /** The job's derived columns after `run` is added; an older run (a late or replayed report) changes no "latest". */
 export function nextJobState(job: BackupJob | undefined, run: IncomingRun): JobState {
@@ -25,6 +42,9 @@ export function nextJobState(job: BackupJob | undefined, run: IncomingRun): JobS
     latestBackupId: newest ? run.id : job.latestBackupId,
     latestDate,
     duplicatiNextRun,
+    latestKnownFileSize: newest ? run.knownFileSize : job.latestKnownFileSize,
+    latestSize: newest ? run.size : job.latestSize,
+    recentRuns: JSON.stringify(mergeRecent(job ? (JSON.parse(job.recentRuns) as RecentRun[]) : [], run.recent)),
     ...settledSettings(job?.settings, latestDate, duplicatiNextRun),
   };
 }
@@ -37,7 +57,10 @@ function settledSettings(stored: string | undefined, latest: string, duplicatiNe
 
 const AGGREGATE_SQL = `
 SELECT a.server_id, a.backup_name, a.runs, a.uploaded, a.latest, b.id AS latest_id,
-       j.settings, j.duplicati_next_run
+       b.known_file_size, b.size, j.settings, j.duplicati_next_run,
+       (SELECT json_group_array(json_array(r.date, r.status) ORDER BY r.date) FROM (
+          SELECT h.date, h.status FROM backups h WHERE h.server_id = a.server_id AND h.backup_name = a.backup_name
+          ORDER BY h.date DESC LIMIT ${RECENT_RUNS}) r) AS recent
 FROM (SELECT server_id, backup_name, count(*) AS runs, total(uploaded_size) AS uploaded, max(date) AS latest
       FROM backups WHERE :all OR server_id IN (SELECT value FROM json_each(:ids))
       GROUP BY server_id, backup_name) a
@@ -45,11 +68,13 @@ JOIN backups b ON b.server_id = a.server_id AND b.backup_name = a.backup_name AN
 LEFT JOIN backup_jobs j ON j.server_id = a.server_id AND j.backup_name = a.backup_name`;
 
 const UPSERT_SQL = `
-INSERT INTO backup_jobs (server_id, backup_name, latest_backup_id, latest_date, run_count, uploaded_total, duplicati_next_run, settings, due_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+INSERT INTO backup_jobs (server_id, backup_name, latest_backup_id, latest_date, run_count, uploaded_total, duplicati_next_run, settings, due_at,
+  latest_known_file_size, latest_size, recent_runs)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (server_id, backup_name) DO UPDATE SET
   latest_backup_id = excluded.latest_backup_id, latest_date = excluded.latest_date, run_count = excluded.run_count,
-  uploaded_total = excluded.uploaded_total, settings = excluded.settings, due_at = excluded.due_at`;
+  uploaded_total = excluded.uploaded_total, settings = excluded.settings, due_at = excluded.due_at,
+  latest_known_file_size = excluded.latest_known_file_size, latest_size = excluded.latest_size, recent_runs = excluded.recent_runs`;
 
 /**
  * Recomputes the job rows of the given servers (all when omitted) from their runs, keeping each
@@ -64,7 +89,10 @@ export async function refreshJobStatements(db: Database, serverIds?: string[]): 
     const latest = String(r.latest);
     const nextRun = (r.duplicati_next_run as string | null) ?? null;
     const { settings, dueAt: due } = settledSettings((r.settings as string | null) ?? undefined, latest, nextRun);
-    return { sql: UPSERT_SQL, args: [r.server_id, r.backup_name, r.latest_id, latest, r.runs, r.uploaded, nextRun, settings, due] };
+    return {
+      sql: UPSERT_SQL,
+      args: [r.server_id, r.backup_name, r.latest_id, latest, r.runs, r.uploaded, nextRun, settings, due, r.known_file_size, r.size, r.recent],
+    };
   });
   const prune: InStatement = {
     sql: `DELETE FROM backup_jobs WHERE (:all OR server_id IN (SELECT value FROM json_each(:ids)))

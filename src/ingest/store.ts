@@ -1,11 +1,11 @@
 // Stores one parsed run: server, run and its job's derived state commit together or not at all.
-import { randomUUID } from 'node:crypto';
 import { and, eq, ne, sql } from 'drizzle-orm';
 import { auditInsert, type Actor } from '../audit/audit.ts';
 import type { Database } from '../db/client.ts';
 import { backupJobs, backups, servers } from '../db/schema.ts';
 import { withWriteLock } from '../db/write-lock.ts';
 import type { ParsedRun } from './duplicati-report.ts';
+import { uuidV7 } from '../db/uuid.ts';
 import { nextJobState } from './jobs.ts';
 
 export type StoreResult = { stored: true; id: string } | { stored: false; reason: 'duplicate' };
@@ -18,12 +18,19 @@ export function storeRun(db: Database, run: ParsedRun, actor: Actor = {}): Promi
 async function insertRun(db: Database, run: ParsedRun, actor: Actor): Promise<StoreResult> {
   const { orm } = db;
   const { row } = run;
-  const id = randomUUID();
+  const id = uuidV7();
   const [job] = await orm
     .select()
     .from(backupJobs)
     .where(and(eq(backupJobs.serverId, row.serverId), eq(backupJobs.backupName, row.backupName)));
-  const state = nextJobState(job, { id, date: row.date, nextScheduledRun: run.nextScheduledRun });
+  const state = nextJobState(job, {
+    id,
+    date: row.date,
+    nextScheduledRun: run.nextScheduledRun,
+    knownFileSize: row.knownFileSize ?? 0,
+    size: row.size ?? 0,
+    recent: [[row.date, row.status]],
+  });
   const statements = [
     orm.insert(servers).values({ id: row.serverId, name: run.machineName }).onConflictDoNothing(),
     orm.insert(backups).values({ ...row, id }),

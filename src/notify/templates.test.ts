@@ -99,8 +99,8 @@ test('the English defaults are §9.2, text for text', () => {
   });
 });
 
-test('every language has a default set (English until translations are specified); copies are independent', () => {
-  for (const language of [...TEMPLATE_LANGUAGES, 'xx']) assert.deepEqual(defaultTemplates(language), defaultTemplates(), language);
+test('every language has a default set; copies are independent', () => {
+  for (const language of TEMPLATE_LANGUAGES) assert.ok(defaultTemplates(language).success.title, language);
   const copy = defaultTemplates();
   copy.success.title = 'changed';
   assert.notEqual(defaultTemplates().success.title, 'changed');
@@ -302,4 +302,64 @@ test('§9.6 test substitution shows names, sample log lines, and leaves the rest
       '🚨 Last backup received: {last_backup_date} ({last_elapsed})\n' +
       '⏰ Expected backup time: {expected_date} ({expected_elapsed})',
   );
+});
+
+// ---- Translated defaults (§9.3) ---------------------------------------------------------------
+
+const TRANSLATED = ['de', 'fr', 'es', 'pt-BR'] as const;
+const KINDS = ['success', 'warning', 'overdueBackup'] as const;
+const placeholders = (text: string) => (text.match(/\{[0-9A-Za-z_]+\}/g) ?? []).sort();
+const emoji = (text: string) => text.match(/\p{Extended_Pictographic}\uFE0F?/gu) ?? [];
+
+test('§9.3: de, fr, es and pt-BR have translated defaults that differ from English', () => {
+  const en = defaultTemplates('en-GB');
+  for (const language of TRANSLATED) {
+    const t = defaultTemplates(language);
+    assert.notDeepEqual(t, en, language);
+    for (const kind of KINDS) assert.notEqual(t[kind].message, en[kind].message, `${language} ${kind} message`);
+    assert.notEqual(t.overdueBackup.title, en.overdueBackup.title, `${language} overdue title`);
+  }
+  assert.notDeepEqual(defaultTemplates('de'), defaultTemplates('fr'));
+  assert.notDeepEqual(defaultTemplates('es'), defaultTemplates('pt-BR'));
+});
+
+test('§9.3: translated defaults keep the placeholders, line structure, emoji, priority and tags of English', () => {
+  const en = defaultTemplates('en-GB');
+  for (const language of TRANSLATED) {
+    const t = defaultTemplates(language);
+    assert.deepEqual(Object.keys(t).sort(), [...KINDS].sort(), language);
+    for (const kind of KINDS) {
+      const where = `${language} ${kind}`;
+      assert.deepEqual(placeholders(t[kind].title), placeholders(en[kind].title), `${where} title placeholders`);
+      assert.deepEqual(placeholders(t[kind].message), placeholders(en[kind].message), `${where} message placeholders`);
+      assert.equal(t[kind].priority, en[kind].priority, `${where} priority`);
+      assert.equal(t[kind].tags, en[kind].tags, `${where} tags`);
+      assert.deepEqual(emoji(t[kind].title), emoji(en[kind].title), `${where} title emoji`);
+      assert.deepEqual(emoji(t[kind].message), emoji(en[kind].message), `${where} message emoji`);
+      const lines = t[kind].message.split('\n');
+      const enLines = en[kind].message.split('\n');
+      assert.equal(lines.length, enLines.length, `${where} line count`);
+      lines.forEach((line, i) => assert.equal(line === '', enLines[i] === '', `${where} blank line ${i}`));
+      assert.ok(t[kind].message.endsWith('\n'), `${where} ends with a newline`);
+      assert.deepEqual(unknownVariables(kind, t[kind].title + t[kind].message), [], where);
+    }
+  }
+});
+
+test('§9.3: translated defaults render {status} as reported and are fresh copies', () => {
+  const rendered = renderNotification(defaultTemplates('de').success, backupVariables({ ...RUN, status: 'Success' }, SERVER, { language: 'de', timeZone: 'UTC' }));
+  assert.equal(rendered.title, '✅ Success - nightly @ Laptop (Zoë’s MacBook Pro – 日本)');
+  assert.match(rendered.message, /'Success'/);
+  assert.match(rendered.message, /04\.01\.24, 14:00/);
+  const copy = defaultTemplates('fr');
+  copy.warning.message = 'changed';
+  assert.notEqual(defaultTemplates('fr').warning.message, 'changed');
+});
+
+test('§9.3: hi-Latn, zh-Hans and unknown languages fall back to the English set', () => {
+  const en = defaultTemplates();
+  assert.deepEqual(defaultTemplates('en-GB'), en);
+  for (const language of ['hi-Latn', 'zh-Hans', 'zh-CN', 'xx', '', 'de-DE', 'toString']) {
+    assert.deepEqual(defaultTemplates(language), en, language);
+  }
 });

@@ -3,6 +3,7 @@
 import type { Backup, Server } from '../db/schema.ts';
 import { elapsedText, formatHumanDuration } from '../format.ts';
 import { DEFAULT_TOLERANCE, TOLERANCES, type ToleranceCode } from '../monitor/overdue.ts';
+import { DE, ES, FR, PT_BR } from './templates-i18n.ts';
 
 export type TemplateKind = 'success' | 'warning' | 'overdueBackup';
 export const TEMPLATE_KINDS: readonly TemplateKind[] = ['success', 'warning', 'overdueBackup'];
@@ -82,9 +83,14 @@ const EN_GB: TemplateSet = {
   },
 };
 
-// The spec names translated sets for de, fr, es and pt-BR but does not give their texts, so for now
-// every language falls back to English, as hi-Latn and zh-Hans do in the reference.
-const DEFAULTS = new Map<string, TemplateSet>([['en-GB', EN_GB]]);
+// §9.3: translated sets for de, fr, es and pt-BR; hi-Latn, zh-Hans and anything else fall back to English.
+const DEFAULTS = new Map<string, TemplateSet>([
+  ['en-GB', EN_GB],
+  ['de', DE],
+  ['fr', FR],
+  ['es', ES],
+  ['pt-BR', PT_BR],
+]);
 
 /** Built-in defaults for a language (a fresh copy, safe to modify). */
 export function defaultTemplates(language: string = DEFAULT_LANGUAGE): TemplateSet {

@@ -15,29 +15,24 @@ export interface Summary {
 }
 
 // total() instead of sum(): it always returns a float, so byte totals past 2^53 cannot overflow the driver.
+// Storage and size: per server, its job(s) at that server's newest date (spec: per server, not per job).
 const SUMMARY_SQL = `
+WITH newest AS (SELECT server_id, max(latest_date) AS latest FROM backup_jobs GROUP BY server_id)
 SELECT
   (SELECT count(*) FROM servers) AS totalServers,
   (SELECT total(run_count) FROM backup_jobs) AS totalBackupsRuns,
   (SELECT count(*) FROM backup_jobs) AS totalBackups,
   (SELECT total(uploaded_total) FROM backup_jobs) AS totalUploadedSize,
   (SELECT count(*) FROM backup_jobs WHERE due_at < :threshold) AS overdueBackupsCount,
-  (SELECT max(latest_date) FROM backup_jobs) AS lastDate,
-  (SELECT total(b.known_file_size) FROM latest JOIN backups b ON b.id = latest.latest_backup_id) AS totalStorageUsed,
-  (SELECT total(b.size_of_examined_files) FROM latest JOIN backups b ON b.id = latest.latest_backup_id) AS totalBackupSize`;
-
-// Per server, the run(s) at that server's newest date (spec: per server, not per job).
-const LATEST_PER_SERVER = `
-WITH latest AS (
-  SELECT j.latest_backup_id FROM backup_jobs j
-  JOIN (SELECT server_id, max(latest_date) AS newest FROM backup_jobs GROUP BY server_id) s
-    ON s.server_id = j.server_id AND j.latest_date = s.newest
-)`;
+  (SELECT max(latest) FROM newest) AS lastDate,
+  total(j.latest_known_file_size) AS totalStorageUsed,
+  total(j.latest_size) AS totalBackupSize
+FROM newest JOIN backup_jobs j ON j.server_id = newest.server_id AND j.latest_date = newest.latest`;
 
 export async function getSummary(db: Database, now: Date): Promise<Summary> {
   const tolerance = toleranceMinutes(await readSetting(db, 'overdue_tolerance'));
   const result = await db.client.execute({
-    sql: LATEST_PER_SERVER + SUMMARY_SQL,
+    sql: SUMMARY_SQL,
     args: { threshold: overdueThreshold(tolerance, now) },
   });
   const r = result.rows[0];

@@ -5,11 +5,17 @@ import type { AppDeps } from '../deps.ts';
 import type { AppEnv } from '../env.ts';
 import { noStore } from '../no-store.ts';
 
-export function healthRoutes({ db, now = () => new Date() }: AppDeps) {
+export function healthRoutes({ db, now = () => new Date(), scheduler, notifier }: AppDeps) {
   const app = new Hono<AppEnv>();
   app.get('/api/health', noStore, async (c) => {
     const { healthy, body } = await checkHealth(db, now());
-    return c.json(body, healthy ? 200 : 503);
+    // Scheduler state and notification counters ride along (informational: never a 503). The
+    // endpoint is public, so the notifier's last error text stays out.
+    const extra = {
+      ...(scheduler && { scheduler: scheduler.health() }),
+      ...(notifier && { notifications: (({ queued, sent, failed }) => ({ queued, sent, failed }))(notifier.status()) }),
+    };
+    return c.json({ ...body, ...extra }, healthy ? 200 : 503);
   });
   app.get('/api/ping', noStore, (c) => c.json({ ok: true }));
   return app;

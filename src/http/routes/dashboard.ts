@@ -1,0 +1,39 @@
+// The dashboard's reads (spec 02 §3.1, §3.6, §4): one call for the overview, one per server, charts.
+import { Hono, type Context } from 'hono';
+import { getAggregatedChartData, getJobChartData, getServerChartData, parseChartRange, type ChartPoint, type ChartRange } from '../../reports/charts.ts';
+import { getDashboard } from '../../reports/dashboard.ts';
+import { getDetail } from '../../reports/servers.ts';
+import type { AppDeps } from '../deps.ts';
+import type { AppEnv } from '../env.ts';
+import { sendError } from '../errors.ts';
+import { noStore } from '../no-store.ts';
+
+export function dashboardRoutes({ db, now = () => new Date() }: AppDeps) {
+  const app = new Hono<AppEnv>();
+
+  app.get('/api/dashboard', noStore, async (c) => c.json(await getDashboard(db, now())));
+
+  app.get('/api/detail/:serverId', noStore, async (c) => {
+    c.header('Expires', '0');
+    const id = c.req.param('serverId');
+    const detail = await getDetail(db, id, now());
+    return detail ? c.json(detail) : sendError(c, 404, 'Server not found', `No server found with id: ${id}`);
+  });
+
+  // Parses the range, runs the query, and turns "no such server/job" into a 404.
+  const chart = (load: (c: Context<AppEnv>, range: ChartRange | null) => Promise<ChartPoint[] | null>) => async (c: Context<AppEnv>) => {
+    const parsed = parseChartRange({ startDate: c.req.query('startDate'), endDate: c.req.query('endDate') });
+    if ('error' in parsed) return sendError(c, 400, parsed.error, parsed.message);
+    const points = await load(c, parsed.range);
+    if (!points) return sendError(c, 404, 'Not found', `No such server or backup job: ${c.req.path}`);
+    return c.json(points);
+  };
+
+  app.get('/api/chart-data/aggregated', chart((_c, range) => getAggregatedChartData(db, range)));
+  app.get('/api/chart-data/server/:serverId', chart((c, range) => getServerChartData(db, c.req.param('serverId')!, range)));
+  app.get(
+    '/api/chart-data/server/:serverId/backup/:backupName',
+    chart((c, range) => getJobChartData(db, c.req.param('serverId')!, c.req.param('backupName')!, range)),
+  );
+  return app;
+}
