@@ -20,6 +20,18 @@ CREATE INDEX `audit_user_idx` ON `audit_log` (`user_id`);--> statement-breakpoin
 CREATE INDEX `audit_action_idx` ON `audit_log` (`action`);--> statement-breakpoint
 CREATE INDEX `audit_category_idx` ON `audit_log` (`category`);--> statement-breakpoint
 CREATE INDEX `audit_status_idx` ON `audit_log` (`status`);--> statement-breakpoint
+CREATE TABLE `backup_days` (
+	`day` text PRIMARY KEY NOT NULL,
+	`first_date` text NOT NULL,
+	`runs` integer DEFAULT 0 NOT NULL,
+	`uploaded` integer DEFAULT 0 NOT NULL,
+	`duration` real DEFAULT 0 NOT NULL,
+	`file_count` integer DEFAULT 0 NOT NULL,
+	`size` integer DEFAULT 0 NOT NULL,
+	`storage` integer DEFAULT 0 NOT NULL,
+	`versions` integer DEFAULT 0 NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE `backup_jobs` (
 	`server_id` text NOT NULL,
 	`backup_name` text NOT NULL,

@@ -2,8 +2,8 @@
 export const migrations = [
   {
     "tag": "0000_init",
-    "folderMillis": 1795728722847,
-    "hash": "8bc3af1c44d45b10f9806aaac4585d69dae37cf721f82075c8b9b906b2e0e1be",
+    "folderMillis": 1795729193919,
+    "hash": "043b04c969f595f7e847efb9535c868e620e11611bab93b15dc9376c07f79e37",
     "statements": [
       "CREATE TABLE `audit_log` (\n\t`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,\n\t`timestamp` text DEFAULT CURRENT_TIMESTAMP NOT NULL,\n\t`user_id` text,\n\t`username` text,\n\t`action` text NOT NULL,\n\t`category` text NOT NULL,\n\t`target_type` text,\n\t`target_id` text,\n\t`details` text,\n\t`ip_address` text,\n\t`user_agent` text,\n\t`status` text NOT NULL,\n\t`error_message` text,\n\tFOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE set null\n);",
       "CREATE INDEX `audit_timestamp_idx` ON `audit_log` (`timestamp`);",
@@ -11,6 +11,7 @@ export const migrations = [
       "CREATE INDEX `audit_action_idx` ON `audit_log` (`action`);",
       "CREATE INDEX `audit_category_idx` ON `audit_log` (`category`);",
       "CREATE INDEX `audit_status_idx` ON `audit_log` (`status`);",
+      "CREATE TABLE `backup_days` (\n\t`day` text PRIMARY KEY NOT NULL,\n\t`first_date` text NOT NULL,\n\t`runs` integer DEFAULT 0 NOT NULL,\n\t`uploaded` integer DEFAULT 0 NOT NULL,\n\t`duration` real DEFAULT 0 NOT NULL,\n\t`file_count` integer DEFAULT 0 NOT NULL,\n\t`size` integer DEFAULT 0 NOT NULL,\n\t`storage` integer DEFAULT 0 NOT NULL,\n\t`versions` integer DEFAULT 0 NOT NULL\n);",
       "CREATE TABLE `backup_jobs` (\n\t`server_id` text NOT NULL,\n\t`backup_name` text NOT NULL,\n\t`latest_backup_id` text NOT NULL,\n\t`latest_date` text NOT NULL,\n\t`run_count` integer DEFAULT 0 NOT NULL,\n\t`uploaded_total` integer DEFAULT 0 NOT NULL,\n\t`duplicati_next_run` text,\n\t`settings` text NOT NULL,\n\t`due_at` text,\n\t`overdue_notified_at` text,\n\t`latest_known_file_size` integer DEFAULT 0 NOT NULL,\n\t`latest_size` integer DEFAULT 0 NOT NULL,\n\t`recent_runs` text DEFAULT '[]' NOT NULL,\n\tPRIMARY KEY(`server_id`, `backup_name`),\n\tFOREIGN KEY (`server_id`) REFERENCES `servers`(`id`) ON UPDATE no action ON DELETE no action\n);",
       "CREATE INDEX `backup_jobs_due_idx` ON `backup_jobs` (`due_at`);",
       "CREATE INDEX `backup_jobs_server_latest_idx` ON `backup_jobs` (`server_id`,`latest_date`);",

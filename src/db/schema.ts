@@ -121,6 +121,20 @@ export const backupJobs = sqliteTable(
   ],
 );
 
+// Per-UTC-day totals over all servers, kept with every insert, so the all-servers chart over a
+// year reads at most 366 rows instead of every run (spec 02 §4.1 variant D).
+export const backupDays = sqliteTable('backup_days', {
+  day: text('day').primaryKey(),
+  firstDate: text('first_date').notNull(),
+  runs: counter('runs'),
+  uploaded: counter('uploaded'),
+  duration: real('duration').notNull().default(0),
+  fileCount: counter('file_count'),
+  size: counter('size'),
+  storage: counter('storage'),
+  versions: counter('versions'),
+});
+
 export const configurations = sqliteTable('configurations', {
   key: text('key').primaryKey(),
   value: text('value'),

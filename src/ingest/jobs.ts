@@ -5,6 +5,7 @@ import type { InStatement } from '@libsql/client';
 import type { Database } from '../db/client.ts';
 import type { BackupJob } from '../db/schema.ts';
 import { withWriteLock } from '../db/write-lock.ts';
+import { refreshAllDays } from './days.ts';
 import { dueAt, reconcileSettings, type BackupSettings } from '../monitor/overdue.ts';
 
 /** How many runs the dashboard's status bar shows (spec 05 §5.3). */
@@ -99,7 +100,8 @@ export async function refreshJobStatements(db: Database, serverIds?: string[]): 
           AND NOT EXISTS (SELECT 1 FROM backups b WHERE b.server_id = backup_jobs.server_id AND b.backup_name = backup_jobs.backup_name)`,
     args: scope,
   };
-  return [...upserts, prune];
+  // A full rebuild (bulk import, seeding) also rebuilds the day totals.
+  return [...upserts, prune, ...(serverIds ? [] : refreshAllDays())];
 }
 
 export function refreshJobs(db: Database, serverIds?: string[]): Promise<void> {

@@ -6,6 +6,7 @@ import { backupJobs, backups, servers } from '../db/schema.ts';
 import { withWriteLock } from '../db/write-lock.ts';
 import type { ParsedRun } from './duplicati-report.ts';
 import { uuidV7 } from '../db/uuid.ts';
+import { addRunToDay } from './days.ts';
 import { nextJobState } from './jobs.ts';
 
 export type StoreResult = { stored: true; id: string } | { stored: false; reason: 'duplicate' };
@@ -34,6 +35,7 @@ async function insertRun(db: Database, run: ParsedRun, actor: Actor): Promise<St
   const statements = [
     orm.insert(servers).values({ id: row.serverId, name: run.machineName }).onConflictDoNothing(),
     orm.insert(backups).values({ ...row, id }),
+    addRunToDay(orm, row),
     orm
       .insert(backupJobs)
       .values({ serverId: row.serverId, backupName: row.backupName, runCount: 1, uploadedTotal: row.uploadedSize ?? 0, ...state })

@@ -140,3 +140,55 @@ describe('chart data', () => {
     assert.deepEqual(await getAggregatedChartData(db, empty), []);
   });
 });
+
+describe('all-servers day totals (backup_days) stay equal to summing the runs', () => {
+  let db: Db;
+  before(async () => {
+    db = await tempDatabase();
+    const n = (i: number): Numbers => ({ duration: `00:0${i % 10}:1${i % 10}.5`, uploaded: 1000 + i, files: 10 * i, size: 7 * i, known: 3 * i, versions: i });
+    for (let d = 1; d <= 6; d++) {
+      for (const [i, name] of ['backup-success.json', 'backup-warning.json', 'backup-other-machine.json'].entries()) {
+        await addRun(db, name, `2026-03-0${d}T${String(2 + i * 7).padStart(2, "0")}:15:00Z`, n(d * 3 + i));
+      }
+    }
+  });
+  after(() => db.dispose());
+
+  /** The reference computation: group the stored runs by UTC day within the range. */
+  async function fromRuns(start: string, end: string) {
+    const { rows } = await db.client.execute({
+      sql: `SELECT substr(date, 1, 10) AS day, min(date) AS isoDate, sum(uploaded_size) AS uploadedSize, total(duration_seconds) AS duration,
+              sum(examined_files) AS fileCount, sum(size) AS fileSize, sum(known_file_size) AS storageSize, sum(backup_list_count) AS backupVersions
+            FROM backups WHERE date >= ? AND date <= ? GROUP BY 1 ORDER BY 1`,
+      args: [start, end],
+    });
+    return rows.map((r) => ({ date: r.day, isoDate: r.isoDate, uploadedSize: r.uploadedSize, duration: r.duration, fileCount: r.fileCount, fileSize: r.fileSize, storageSize: r.storageSize, backupVersions: r.backupVersions }));
+  }
+
+  const ranges: [string, string][] = [
+    ['2026-03-01T00:00:00.000Z', '2026-03-06T23:59:59.999Z'], // whole days
+    ['2026-03-02T05:00:00.000Z', '2026-03-05T10:00:00.000Z'], // both edges cut through a day
+    ['2026-03-03T05:00:00.000Z', '2026-03-03T12:00:00.000Z'], // inside one day
+    ['2026-03-04T09:15:00.000Z', '2026-03-04T09:15:00.000Z'], // one instant, inclusive
+    ['2026-03-05T00:00:00.000Z', '2026-03-02T00:00:00.000Z'], // reversed: nothing
+  ];
+
+  it('for every kind of range', async () => {
+    for (const [start, end] of ranges) {
+      assert.deepEqual(await getAggregatedChartData(db, { start, end }), await fromRuns(start, end), `${start} – ${end}`);
+    }
+  });
+
+  it('after a server is deleted and after servers are merged', async () => {
+    const { deleteServer } = await import('../servers/delete.ts');
+    const { mergeServers } = await import('../servers/merge.ts');
+    const warning = fixture('backup-warning.json').Extra['machine-id'];
+    assert.ok((await deleteServer(db, warning)).ok);
+    const [start, end] = ranges[0];
+    assert.deepEqual(await getAggregatedChartData(db, { start, end }), await fromRuns(start, end));
+    const home = fixture('backup-success.json').Extra['machine-id'];
+    const other = fixture('backup-other-machine.json').Extra['machine-id'];
+    assert.ok((await mergeServers(db, { targetId: home, sourceIds: [other] })).ok);
+    assert.deepEqual(await getAggregatedChartData(db, { start, end }), await fromRuns(start, end));
+  });
+});

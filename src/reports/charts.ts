@@ -2,6 +2,7 @@
 // back one JSON text (far cheaper than the driver's per-row objects for long series).
 import { and, eq } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
+import { dayEnd } from '../ingest/days.ts';
 import { backupJobs, servers } from '../db/schema.ts';
 
 /** One chart point; the variants differ only in the `date` label and the `duration` unit (§4.1). */
@@ -89,9 +90,30 @@ function dayPoints(db: Database, scope: Scope, range: ChartRange | null): Promis
   return points(db, sql, scope, range);
 }
 
+// All servers over a range: whole days inside it come from backup_days; the two edge days, which
+// the range may cover only in part, are summed from their runs. Same points as dayPoints({}, range).
+const DAY_SUMS = `substr(date, 1, 10) AS day, min(date) AS isoDate, total(uploaded_size) AS uploadedSize,
+  total(duration_seconds) AS duration, total(examined_files) AS fileCount, total(size) AS fileSize,
+  total(known_file_size) AS storageSize, total(backup_list_count) AS backupVersions`;
+const ALL_SERVERS_DAYS = `
+SELECT json_group_array(${DAY_POINT} ORDER BY day) AS points FROM (
+  SELECT day, first_date AS isoDate, uploaded AS uploadedSize, duration, file_count AS fileCount, size AS fileSize,
+         storage AS storageSize, versions AS backupVersions
+  FROM backup_days WHERE day > :startDay AND day < :endDay
+  UNION ALL SELECT ${DAY_SUMS} FROM backups WHERE date >= :start AND date <= :firstEdgeEnd GROUP BY 1
+  UNION ALL SELECT ${DAY_SUMS} FROM backups WHERE date >= :lastEdgeStart AND date <= :end AND :startDay < :endDay GROUP BY 1)`;
+
+async function allServersDays(db: Database, range: ChartRange): Promise<ChartPoint[]> {
+  const startDay = range.start.slice(0, 10);
+  const endDay = range.end.slice(0, 10);
+  const args = { ...range, startDay, endDay, firstEdgeEnd: range.end < dayEnd(startDay) ? range.end : dayEnd(startDay), lastEdgeStart: endDay };
+  const { rows } = await db.client.execute({ sql: ALL_SERVERS_DAYS, args });
+  return JSON.parse(String(rows[0].points)) as ChartPoint[];
+}
+
 /** §4.2: every run (variant R) without a range, else the range's UTC days over all servers (variant D). */
 export function getAggregatedChartData(db: Database, range: ChartRange | null): Promise<ChartPoint[]> {
-  return range ? dayPoints(db, {}, range) : runPoints(db, {});
+  return range ? allServersDays(db, range) : runPoints(db, {});
 }
 
 // Unknown ids and names are told apart from "no runs in range" so the route can answer 404.

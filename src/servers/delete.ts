@@ -4,6 +4,7 @@ import { eq } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { backupJobs, backups, servers } from '../db/schema.ts';
 import { withWriteLock } from '../db/write-lock.ts';
+import { daysOfServers, refreshDays } from '../ingest/days.ts';
 import { fail, type Failure } from '../outcome.ts';
 import { serverNotFound } from './update.ts';
 
@@ -19,11 +20,13 @@ export async function deleteServer(db: Database, id: string): Promise<{ ok: true
   return withWriteLock(db, async () => {
     const [server] = await db.orm.select({ name: servers.name }).from(servers).where(eq(servers.id, id));
     if (!server) return serverNotFound(id);
+    const days = await daysOfServers(db.orm, [id]);
     // Children first: both tables reference servers.
     const [runs, , gone] = await db.orm.batch([
       db.orm.delete(backups).where(eq(backups.serverId, id)),
       db.orm.delete(backupJobs).where(eq(backupJobs.serverId, id)),
       db.orm.delete(servers).where(eq(servers.id, id)),
+      ...refreshDays(db.orm, days),
     ]);
     const value: DeletedServer = {
       message: `Successfully deleted server and ${runs.rowsAffected} backups`,

@@ -5,6 +5,7 @@ import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { backupJobs, servers, type BackupJob } from '../db/schema.ts';
 import { withWriteLock } from '../db/write-lock.ts';
+import { daysOfServers, refreshDays } from '../ingest/days.ts';
 import { nextJobState, type RecentRun } from '../ingest/jobs.ts';
 import { fail, type Failure, type Outcome } from '../outcome.ts';
 
@@ -132,11 +133,14 @@ export async function mergeServers(db: Database, request: MergeRequest): Promise
     const jobs = await db.orm.select().from(backupJobs).where(inArray(backupJobs.serverId, involved));
     const merged = mergedJobs(jobs, targetId, sourceIds);
     const absorbed = sourceIds.flatMap((source) => absorb(db, targetId, source));
+    // Runs both sides had are dropped once: the day totals of the sources' days change.
+    const days = await daysOfServers(db.orm, sourceIds);
     const results = await db.orm.batch([
       normalizeIds(db, targetId),
       ...absorbed,
       normalizeIds(db, targetId),
       ...(merged.length ? writeJobs(db, targetId, merged) : []),
+      ...refreshDays(db.orm, days),
     ]);
     const changedNames = (i: number) => new Set((results[i] as { backup_name: string }[]).map((r) => r.backup_name)).size;
     // The count is of the ids as sent, as in the reference.
