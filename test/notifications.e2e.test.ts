@@ -36,7 +36,7 @@ const smtpConfig = (sink: SmtpSink, over: Partial<SmtpConfig> = {}): SmtpConfig 
   mailto: 'ops@example.com',
   ...over,
 });
-const configureNtfy = (url: string) => saveNtfyConfig(db, { url, topic: TOPIC, accessToken: 'ntfy-secret' });
+const configureNtfy = (url: string) => saveNtfyConfig(db, secrets, { url, topic: TOPIC, accessToken: 'ntfy-secret' });
 
 /** Polls until `probe` returns something truthy (within `ms`), else fails with `what`. */
 async function until<T>(what: string, probe: () => T | undefined | null | false | Promise<T | undefined | null | false>, ms = 5000): Promise<T> {

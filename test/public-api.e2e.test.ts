@@ -8,6 +8,7 @@
 // by the indices written here, the Exception text): they are long stack traces not worth retyping.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { signInFirstAdmin } from './helpers/client.ts';
 import { startDaemon, type Daemon } from './helpers/daemon.ts';
 import { fixture, fixtureBody } from './helpers/fixtures.ts';
 import {
@@ -615,8 +616,18 @@ describe('two servers with the same machine-name', () => {
     }
   });
 
-  // Alias matching (decision 3) is not testable end to end yet: no API sets an alias.
-  test.skip('a server is found by its alias');
+  test('a server is found by its alias (decision 3), set through PATCH /api/servers/:id', async () => {
+    const admin = await signInFirstAdmin(twin.url, 'Alias-Setter-1');
+    const patched = await admin.request('PATCH', `/api/servers/${RASPI}`, { json: { alias: 'Garden Pi', note: 'shed', server_url: '' } });
+    assert.equal(patched.status, 200, patched.text);
+    for (const endpoint of ['lastbackup', 'lastbackups']) {
+      const res = await getJson(twin.url, `/api/${endpoint}/${encodeURIComponent('Garden Pi')}`);
+      assert.equal(res.status, 200);
+      assert.equal(res.json.server.id, RASPI);
+      assert.equal(res.json.server.alias, 'Garden Pi');
+      assert.equal(res.json.server.note, 'shed');
+    }
+  });
 });
 
 describe('GET /api/health', () => {

@@ -17,15 +17,19 @@ interface Key {
   set?(db: Database, secrets: SecretBox, value: string, actor: Actor): Promise<Outcome<unknown>>;
 }
 
+async function changeNtfy(db: Database, secrets: SecretBox, change: Record<string, string>, actor: Actor) {
+  return setNtfy(db, secrets, { ...(await getNtfyConfig(db, secrets)), ...change }, actor);
+}
+
 const KEYS: Record<string, Key> = {
   overdue_tolerance: { describe: 'grace period before a job counts as overdue (no_tolerance, 5min … 1d)', get: getTolerance, set: (db, _s, v, a) => setTolerance(db, v, a) },
   notification_frequency: { describe: 'overdue re-notification (onetime, every_day, every_week, every_month)', get: getFrequency, set: (db, _s, v, a) => setFrequency(db, v, a) },
-  'ntfy.url': { describe: 'ntfy server URL', get: async (db) => (await getNtfyConfig(db)).url, set: async (db, _s, v, a) => setNtfy(db, { ...(await getNtfyConfig(db)), url: v }, a) },
-  'ntfy.topic': { describe: 'ntfy topic', get: async (db) => (await getNtfyConfig(db)).topic, set: async (db, _s, v, a) => setNtfy(db, { ...(await getNtfyConfig(db)), topic: v }, a) },
+  'ntfy.url': { describe: 'ntfy server URL', get: async (db, s) => (await getNtfyConfig(db, s)).url, set: (db, s, v, a) => changeNtfy(db, s, { url: v }, a) },
+  'ntfy.topic': { describe: 'ntfy topic', get: async (db, s) => (await getNtfyConfig(db, s)).topic, set: (db, s, v, a) => changeNtfy(db, s, { topic: v }, a) },
   'ntfy.accessToken': {
     describe: 'ntfy access token (shown as set/unset)',
-    get: async (db) => ((await getNtfyConfig(db)).accessToken ? '(set)' : '(unset)'),
-    set: async (db, _s, v, a) => setNtfy(db, { ...(await getNtfyConfig(db)), accessToken: v }, a),
+    get: async (db, s) => ((await getNtfyConfig(db, s)).accessToken ? '(set)' : '(unset)'),
+    set: (db, s, v, a) => changeNtfy(db, s, { accessToken: v }, a),
   },
   'webhook.url': {
     describe: 'generic webhook URL (JSON POST)',

@@ -33,7 +33,7 @@ export function registerNotify(program: Command) {
       } else if (channel === 'webhook') {
         result = await testWebhook(ctx);
       } else {
-        const ntfy = await getNtfyConfig(db);
+        const ntfy = await getNtfyConfig(db, secrets);
         where = ` (${ntfy.url.replace(/\/$/, '')}/${ntfy.topic})`;
         result = await testNtfy(ctx, ntfy);
       }

@@ -45,7 +45,7 @@ async function setup(t: TestContext, options: { smtp?: boolean; webhook?: boolea
     await Promise.all([ntfy.close(), hook.close(), smtp.close()]);
     db.dispose();
   });
-  await saveNtfyConfig(db, { url: `${ntfy.url}/`, topic: 'main-topic', accessToken: 'ntfy-token' });
+  await saveNtfyConfig(db, secrets, { url: `${ntfy.url}/`, topic: 'main-topic', accessToken: 'ntfy-token' });
   if (options.smtp !== false) {
     await saveSmtpConfig(db, secrets, {
       host: '127.0.0.1', port: smtp.port, connectionType: 'plain', requireAuth: false,
@@ -257,7 +257,7 @@ describe('the notifier queue', () => {
   test('backupStored returns at once, never throws; idle() waits; status() counts; refused connections are retried then given up', async (t) => {
     const env = await setup(t, { smtp: false });
     const port = await closedPort();
-    await saveNtfyConfig(env.db, { url: `http://127.0.0.1:${port}`, topic: 'down', accessToken: '' });
+    await saveNtfyConfig(env.db, env.secrets, { url: `http://127.0.0.1:${port}`, topic: 'down', accessToken: '' });
     const { id } = await stored(env.db, 'backup-error.json');
     const notifier = createNotifier(env.db, env.secrets, { retry: { attempts: 3, baseDelayMs: 20 } });
 
@@ -281,7 +281,7 @@ describe('the notifier queue', () => {
 
   test('close() does not wait for retries longer than the grace period', async (t) => {
     const env = await setup(t, { smtp: false, webhook: false });
-    await saveNtfyConfig(env.db, { url: `http://127.0.0.1:${await closedPort()}`, topic: 'down' });
+    await saveNtfyConfig(env.db, env.secrets, { url: `http://127.0.0.1:${await closedPort()}`, topic: 'down' });
     const { id } = await stored(env.db, 'backup-error.json');
     const notifier = createNotifier(env.db, env.secrets, { retry: { attempts: 10, baseDelayMs: 60_000 } });
     notifier.backupStored(id);

@@ -180,7 +180,7 @@ async function loadChannels(db: Database, secrets: SecretBox): Promise<Channels>
     console.error(`[notify] webhook configuration unreadable: ${toError(e).message}`);
     return null;
   });
-  return { ntfy: await getNtfyConfig(db), smtp, webhook };
+  return { ntfy: await getNtfyConfig(db, secrets), smtp, webhook };
 }
 
 const smtpUsable = (smtp: Channels['smtp']): smtp is SmtpConfig => !!smtp && !(smtp instanceof Error) && !!smtp.host?.trim();

@@ -109,7 +109,7 @@ async function postedNtfy(ctx: TestContext, posted: unknown): Promise<NtfyConfig
   if (!url || !topic) return bad('NTFY URL and topic are required');
   let accessToken = text(posted.accessToken);
   if (!accessToken) {
-    const stored = await getNtfyConfig(ctx.db).catch(() => null);
+    const stored = await getNtfyConfig(ctx.db, ctx.secrets).catch(() => null);
     if (stored && stored.url.trim().replace(/\/$/, '') === url.replace(/\/$/, '')) accessToken = stored.accessToken ?? '';
   }
   return { url, topic, accessToken };

@@ -11,7 +11,7 @@ import { findUnknownVariables, isTemplateLanguage, TEMPLATE_KINDS, type Notifica
 import { fail, ok, type Outcome } from '../outcome.ts';
 import {
   generateTopic, getFrequency, getNtfyConfig, getSmtpConfig, getTemplates, getTolerance, getWebhookConfig, isFrequency,
-  saveNtfyConfig, saveSmtpConfig, saveTemplates, saveWebhookConfig, FREQUENCIES, type SmtpConfig,
+  publicNtfy, saveNtfyConfig, saveSmtpConfig, saveTemplates, saveWebhookConfig, FREQUENCIES, type SmtpConfig,
 } from './store.ts';
 
 const configAudit = (db: Database, actor: Actor, action: string, targetId: string, details: Record<string, unknown>) =>
@@ -46,7 +46,7 @@ export async function setFrequency(db: Database, value: unknown, actor: Actor): 
   return ok(value);
 }
 
-export async function setNtfy(db: Database, posted: unknown, actor: Actor): Promise<Outcome<Record<string, unknown>>> {
+export async function setNtfy(db: Database, secrets: SecretBox, posted: unknown, actor: Actor): Promise<Outcome<ReturnType<typeof publicNtfy>>> {
   if (!posted || typeof posted !== 'object' || Array.isArray(posted)) return fail(400, 'ntfy config is required');
   const ntfy = { ...(posted as Record<string, unknown>) };
   const problem = httpUrlProblem(ntfy.url, 'ntfy url');
@@ -54,13 +54,15 @@ export async function setNtfy(db: Database, posted: unknown, actor: Actor): Prom
   if (ntfy.accessToken !== undefined && typeof ntfy.accessToken !== 'string') return fail(400, 'Invalid ntfy configuration', 'accessToken must be a string');
   if (typeof ntfy.topic !== 'string' || ntfy.topic.trim() === '') ntfy.topic = generateTopic();
   else if (!/^[-_A-Za-z0-9]{1,64}$/.test(ntfy.topic)) return fail(400, 'Invalid ntfy configuration', 'topic may only contain letters, digits, - and _ (at most 64)');
-  const before = await getNtfyConfig(db);
-  await saveNtfyConfig(db, ntfy);
+  const before = await getNtfyConfig(db, secrets);
+  // An omitted token keeps the stored one (the API never hands it out, so clients cannot echo it).
+  if (ntfy.accessToken === undefined) ntfy.accessToken = before.accessToken;
+  await saveNtfyConfig(db, secrets, ntfy);
   const changed = ['url', 'topic'].filter((k) => before[k] !== ntfy[k]);
   if (changed.length || !!before.accessToken !== !!ntfy.accessToken) {
     await configAudit(db, actor, 'ntfy_config_updated', 'ntfy_config', { changed, hasAccessToken: !!ntfy.accessToken });
   }
-  return ok(ntfy);
+  return ok(publicNtfy(ntfy as typeof before));
 }
 
 export async function updateTemplates(db: Database, posted: unknown, actor: Actor): Promise<Outcome<void>> {

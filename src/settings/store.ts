@@ -41,17 +41,30 @@ export async function getFrequency(db: Database): Promise<Frequency> {
 const TOPIC_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 export const generateTopic = () => `duplistatus-${Array.from({ length: 12 }, () => TOPIC_CHARS[randomInt(TOPIC_CHARS.length)]).join('')}`;
 
-/** The stored ntfy settings; a missing or blank topic is generated and persisted (spec 03 §1.3). */
-export async function getNtfyConfig(db: Database): Promise<NtfyConfig & Record<string, unknown>> {
+/**
+ * The stored ntfy settings with the access token decrypted (decision 10: it is a secret at rest).
+ * A missing or blank topic is generated and persisted (spec 03 §1.3).
+ */
+export async function getNtfyConfig(db: Database, box: SecretBox): Promise<NtfyConfig & Record<string, unknown>> {
   const stored = await readJson<Record<string, unknown>>(db, 'ntfy_config');
   const valid = stored && typeof stored === 'object' && typeof stored.topic === 'string' && stored.topic.trim() !== '';
-  if (valid) return { url: 'https://ntfy.sh/', accessToken: '', ...stored } as NtfyConfig & Record<string, unknown>;
-  const fixed = { url: 'https://ntfy.sh/', accessToken: '', ...(stored ?? {}), topic: generateTopic() };
-  await writeJson(db, 'ntfy_config', fixed);
-  return fixed as NtfyConfig & Record<string, unknown>;
+  if (!valid) {
+    const fixed = { url: 'https://ntfy.sh/', accessToken: '', ...(stored ?? {}), topic: generateTopic() };
+    await writeJson(db, 'ntfy_config', fixed);
+    return getNtfyConfig(db, box);
+  }
+  const token = typeof stored.accessToken === 'string' && stored.accessToken ? box.decrypt(stored.accessToken) : '';
+  return { url: 'https://ntfy.sh/', ...stored, accessToken: token } as NtfyConfig & Record<string, unknown>;
 }
 
-export const saveNtfyConfig = (db: Database, config: Record<string, unknown>) => writeJson(db, 'ntfy_config', config);
+export const saveNtfyConfig = (db: Database, box: SecretBox, config: Record<string, unknown>) =>
+  writeJson(db, 'ntfy_config', { ...config, accessToken: typeof config.accessToken === 'string' && config.accessToken ? box.encrypt(config.accessToken) : '' });
+
+/** What the API shows: whether a token is set, never the token. */
+export function publicNtfy(config: NtfyConfig & Record<string, unknown>) {
+  const { accessToken, ...rest } = config;
+  return { ...rest, hasAccessToken: !!accessToken };
+}
 
 // ── templates ─────────────────────────────────────────────────────────────────
 export type StoredTemplates = TemplateSet & { language: string };

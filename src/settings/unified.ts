@@ -6,7 +6,7 @@ import { backupJobs, servers } from '../db/schema.ts';
 import type { BackupSettings } from '../monitor/overdue.ts';
 import { getBackupSettingsMap } from './backup-settings.ts';
 import { publicSmtp } from './config-ops.ts';
-import { getCronConfig, getFrequency, getNtfyConfig, getSmtpConfig, getTemplates, getTolerance, getWebhookConfig } from './store.ts';
+import { getCronConfig, getFrequency, getNtfyConfig, publicNtfy, getSmtpConfig, getTemplates, getTolerance, getWebhookConfig } from './store.ts';
 
 const hasPassword = (p: string | null) => !!p;
 
@@ -24,7 +24,7 @@ export async function unifiedConfiguration(db: Database, secrets: SecretBox) {
     id: s.id, name: s.name, server_url: s.serverUrl ?? '', alias: s.alias ?? '', note: s.note ?? '', hasPassword: hasPassword(s.serverPassword),
   });
   return {
-    ntfy: await getNtfyConfig(db),
+    ntfy: publicNtfy(await getNtfyConfig(db, secrets)),
     templates: await getTemplates(db),
     ...(smtp && { email: { ...publicSmtp(smtp), enabled: true } }),
     ...(webhook && { webhook: { url: webhook.url, enabled: webhook.enabled, hasToken: !!webhook.token } }),

@@ -5,7 +5,7 @@ import { replaceBackupSettings } from '../../settings/backup-settings.ts';
 import {
   deleteEmail, deleteWebhook, publicSmtp, saveEmail, setEmailPassword, setFrequency, setNtfy, setTolerance, setWebhook, updateTemplates,
 } from '../../settings/config-ops.ts';
-import { getFrequency, getNtfyConfig, getSmtpConfig, getTolerance, getWebhookConfig } from '../../settings/store.ts';
+import { getFrequency, getNtfyConfig, getSmtpConfig, getTolerance, getWebhookConfig, publicNtfy } from '../../settings/store.ts';
 import { unifiedConfiguration } from '../../settings/unified.ts';
 import { defaultTemplates, isTemplateLanguage } from '../../notify/templates.ts';
 import type { Outcome } from '../../outcome.ts';
@@ -57,10 +57,10 @@ export function configurationRoutes({ db, secrets, now = () => new Date() }: App
     const body = await jsonObject(c);
     if (!body.ok) return sendFailure(c, body);
     if (Object.hasOwn(body.value, 'value')) return answer(c, await setFrequency(db, body.value.value, actorOf(c)), (value) => ({ value }));
-    return answer(c, await setNtfy(db, body.value.ntfy, actorOf(c)), (ntfy) => ({ message: 'NTFY config updated successfully', ntfy }));
+    return answer(c, await setNtfy(db, secrets, body.value.ntfy, actorOf(c)), (ntfy) => ({ message: 'NTFY config updated successfully', ntfy }));
   });
 
-  app.get('/api/configuration/ntfy', async (c) => c.json({ ntfy: await getNtfyConfig(db) }));
+  app.get('/api/configuration/ntfy', async (c) => c.json({ ntfy: publicNtfy(await getNtfyConfig(db, secrets)) }));
 
   app.get('/api/configuration/overdue-tolerance', async (c) => c.json({ overdue_tolerance: await getTolerance(db) }));
 
