@@ -1,29 +1,15 @@
 // The `ExternalBackup` object of /api/lastbackup(s) (spec 02 §0.3 with decision 2: real arrays).
 import type { Backup, Server } from '../db/schema.ts';
-import { formatHms } from '../format.ts';
+import { runSummary, stringArray } from './detail-backup.ts';
 
 export function externalBackup(run: Backup) {
   return {
-    id: run.id,
-    server_id: run.serverId,
-    name: run.backupName,
-    date: run.date,
-    status: run.status,
-    warnings: run.warnings,
-    errors: run.errors,
-    messages: run.messagesActualLength,
-    fileCount: run.examinedFiles,
-    fileSize: run.size,
-    uploadedSize: run.uploadedSize,
-    duration: formatHms(run.durationSeconds),
-    duration_seconds: run.durationSeconds,
+    ...runSummary(run),
+    // Unrounded here, floored in the list views (spec 02 §0.2).
     durationInMinutes: run.durationSeconds / 60,
-    knownFileSize: run.knownFileSize,
-    backup_list_count: run.backupListCount,
-    messages_array: jsonArray(run.messagesArray),
-    warnings_array: jsonArray(run.warningsArray),
-    errors_array: jsonArray(run.errorsArray),
-    available_backups: jsonArray(run.availableBackups),
+    messages_array: stringArray(run.messagesArray),
+    warnings_array: stringArray(run.warningsArray),
+    errors_array: stringArray(run.errorsArray),
   };
 }
 
@@ -37,14 +23,4 @@ export function externalServer(server: Server, latest: Backup | undefined) {
     created_at: server.createdAt,
     ...(latest && { backup_name: latest.backupName, backup_id: latest.backupId }),
   };
-}
-
-function jsonArray(text: string | null): string[] {
-  if (!text) return [];
-  try {
-    const value: unknown = JSON.parse(text);
-    return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
-  } catch {
-    return [];
-  }
 }
