@@ -4,7 +4,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { AppDeps } from './deps.ts';
 import type { AppEnv } from './env.ts';
-import { errorBody, HttpError, sendError } from './errors.ts';
+import { errorBody, sendError } from './errors.ts';
 import { guard } from './middleware/guard.ts';
 import { auditLogRoutes } from './routes/audit-log.ts';
 import { configurationRoutes } from './routes/configuration.ts';
@@ -63,7 +63,6 @@ export function createApp(deps: AppDeps) {
   app.get('*', serveWeb);
 
   app.onError((err, c) => {
-    if (err instanceof HttpError) return sendError(c, err.status, err.error, err.message, err.extra);
     if (err instanceof HTTPException && err.status < 500) return sendError(c, err.status, err.message || 'Bad request', err.message);
     console.error(`[http] ${c.req.method} ${c.req.path} failed:`, err);
     const stack = deps.config.development ? { stack: (err as Error).stack } : {};

@@ -5,17 +5,6 @@ import type { Failure } from '../outcome.ts';
 
 export type ErrorExtra = Record<string, unknown>;
 
-export class HttpError extends Error {
-  constructor(
-    readonly status: ContentfulStatusCode,
-    readonly error: string,
-    message: string,
-    readonly extra: ErrorExtra = {},
-  ) {
-    super(message);
-  }
-}
-
 export function errorBody(error: string, message: string, extra: ErrorExtra = {}) {
   return { error, message, timestamp: new Date().toISOString(), ...extra };
 }
