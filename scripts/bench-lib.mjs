@@ -15,15 +15,17 @@ export const FIXTURES = path.join(ROOT, '../shared/fixtures/duplicati');
 
 const USAGE = `usage: npm run bench -- [options]
 
-  --runs N          stored runs to seed (default 100000); sizes become 0,N
-  --sizes A,B,...   database sizes in runs, one table row each (default 0,<runs>)
+  --runs N          stored runs to seed; sizes become 0,N (default sizes: 0,6000,100000)
+  --sizes A,B,...   database sizes in runs, one table row each (default 0,6000,100000;
+                    --quick: 0,2000)
   --servers N       servers in the seeded data set (default 1000)
   --jobs N          average backup jobs per server (default 5)
   --quick           smoke run: small sizes and few requests
   --uploads N       sequential uploads per size (default 500)
   --concurrent N    concurrent uploads per size (default 2000)
   --inflight N      uploads in flight during the concurrent phase (default 16)
-  --requests N      /api/summary and /api/lastbackups requests each (default 500)
+  --requests N      requests per read endpoint: /api/summary, /api/lastbackups, and the signed-in
+                    /api/dashboard and /api/chart-data endpoints (default 500)
   --cold-starts N   daemon starts per size, the median is reported (default 3)
   --build           rebuild dist/duplistatus.mjs first (default: only when missing)
   --keep            keep the temporary data directories
@@ -58,7 +60,9 @@ export function parseArgs(argv) {
         if (!Number.isInteger(n) || n < 0) throw new Error(`--sizes: "${s}" is not a run count`);
         return n;
       })
-    : [...new Set([0, runs])];
+    : flags.has('runs') || quick
+      ? [...new Set([0, runs])]
+      : [0, 6000, 100_000];
   return {
     quick,
     sizes,
@@ -201,6 +205,64 @@ export async function timed(url, init) {
   const res = await fetch(url, init);
   const body = await res.text();
   return { ms: performance.now() - t, status: res.status, body };
+}
+
+// ---------------------------------------------------------------- signing in
+
+export const DEFAULT_ADMIN = 'admin';
+export const DEFAULT_PASSWORD = 'Duplistatus09';
+/** What the benchmark sets when the first admin must change the default password. */
+export const BENCH_PASSWORD = 'Bench-Duplistatus-2026';
+
+/**
+ * Signs in like the tests' client: GET /api/csrf (anonymous session cookie + token), POST
+ * /api/auth/login with X-CSRF-Token, then POST /api/auth/change-password when the first admin must
+ * change the default. Returns the Cookie header (sessionId only: GET calls need nothing else) and
+ * how long it took. Throws with the daemon's answer when a step fails.
+ */
+export async function signIn(url, { username = DEFAULT_ADMIN, password = DEFAULT_PASSWORD, newPassword = BENCH_PASSWORD } = {}) {
+  const started = performance.now();
+  const jar = new Map();
+  const store = (res) => {
+    for (const line of res.headers.getSetCookie()) {
+      const pair = line.split(';')[0];
+      const eq = pair.indexOf('=');
+      if (eq < 1) continue;
+      const name = pair.slice(0, eq).trim();
+      const value = pair.slice(eq + 1).trim();
+      if (value) jar.set(name, value);
+      else jar.delete(name);
+    }
+  };
+  const cookie = () => [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
+
+  const csrf = await fetch(`${url}/api/csrf`);
+  store(csrf);
+  const csrfBody = await csrf.text();
+  if (csrf.status !== 200) throw new Error(`GET /api/csrf: HTTP ${csrf.status} ${csrfBody.slice(0, 200)}`);
+  const token = JSON.parse(csrfBody).token;
+
+  const post = async (urlPath, json) => {
+    const res = await fetch(`${url}${urlPath}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': token, cookie: cookie() },
+      body: JSON.stringify(json),
+    });
+    store(res);
+    return { status: res.status, body: await res.text() };
+  };
+
+  let login = await post('/api/auth/login', { username, password });
+  // A data dir kept from an earlier run already has the benchmark's password.
+  if (login.status === 401) login = await post('/api/auth/login', { username, password: newPassword });
+  if (login.status !== 200) throw new Error(`POST /api/auth/login: HTTP ${login.status} ${login.body.slice(0, 200)}`);
+  if (JSON.parse(login.body).user?.mustChangePassword) {
+    const changed = await post('/api/auth/change-password', { newPassword });
+    if (changed.status !== 200) throw new Error(`POST /api/auth/change-password: HTTP ${changed.status} ${changed.body.slice(0, 200)}`);
+  }
+  const session = jar.get('sessionId');
+  if (!session) throw new Error('signed in, but no sessionId cookie was set');
+  return { cookie: `sessionId=${session}`, ms: performance.now() - started };
 }
 
 // ---------------------------------------------------------------- upload bodies

@@ -1,20 +1,26 @@
 // `npm run bench`: seeds databases of several sizes, runs the real daemon on each, and prints upload,
-// summary and lastbackups latencies, uploads/s, cold start and RSS as a Markdown table.
+// summary and lastbackups latencies, uploads/s, cold start and RSS as a Markdown table, then a second
+// table for the signed-in reads (dashboard, chart data) with the dashboard's response size.
+// Also printed: whether the seeded derived tables (backup_jobs, backup_days) agree with the runs and
+// whether the daemon's /api/summary matches totals computed from the runs.
 // Numbers are printed, never asserted. All traffic goes to 127.0.0.1; every loop is bounded.
 //
-//   npm run bench                       sizes 0 and 100,000 runs, 1000 servers × ~5 jobs
+//   npm run bench                       sizes 0, 6,000 and 100,000 runs, 1000 servers × ~5 jobs
 //   npm run bench -- --quick            smoke run
 //   npm run bench -- --runs 1000000     sizes 0 and 1,000,000
-//   npm run bench -- --sizes 0,100000,1000000
+//   npm run bench -- --sizes 0,6000,100000,1000000
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  BUNDLE, ROOT, fmt, killAll, machine, median, memoryOf, parseArgs, percentile, startDaemon, timed, uploadFactory,
+  BUNDLE, ROOT, fmt, killAll, machine, median, memoryOf, parseArgs, percentile, signIn, startDaemon, timed, uploadFactory,
 } from './bench-lib.mjs';
 
-const TARGETS = 'upload p50 ≤ 2 ms and flat from 0 to 1M runs · summary p50 ≤ 5 ms at any size · RSS ≤ 70 MB · cold start ≤ 0.5 s';
+const TARGETS = 'upload p50 ≤ 2 ms and flat from 0 to 1M runs · summary p50 ≤ 5 ms at any size · RSS ≤ 70 MB · cold start ≤ 0.5 s · ' +
+  '/api/dashboard p50 ≤ 15 ms at 6,000 runs and ≤ 50 ms at 1,000,000 runs (1,000 servers × 5 jobs) · ' +
+  'chart endpoints ≤ 100 ms (a year of daily runs for 1,000 jobs)';
+const DAY_MS = 86_400_000;
 
 const options = parseArgs(process.argv.slice(2));
 const tempRoot = mkdtempSync(path.join(os.tmpdir(), 'duplistatus-bench-'));
@@ -64,16 +70,34 @@ function expectStatus(result, expected, what, failures) {
   }
 }
 
+const SUMMARY_FIELDS = ['totalServers', 'totalBackupsRuns', 'totalBackups', 'totalUploadedSize', 'totalStorageUsed', 'totalBackupSize'];
+
+/** The fields of the daemon's /api/summary that differ from the seed's own totals (byte sums: relative 1e-12, float totals). */
+function summaryDifferences(actual, expected) {
+  return SUMMARY_FIELDS.filter((key) => {
+    const a = Number(actual?.[key]);
+    const e = Number(expected[key]);
+    return !(Math.abs(a - e) <= Math.abs(e) * 1e-12);
+  }).map((key) => `${key} daemon ${actual?.[key]} vs seed ${expected[key]}`);
+}
+
+const kb = (bytes) => bytes / 1024;
+
 async function measureSize(runs) {
   const dataDir = path.join(tempRoot, `data-${runs}`);
   const manifestFile = path.join(tempRoot, `layout-${runs}.json`);
 
-  log(`\n== ${runs.toLocaleString('en-US')} runs: seeding (${options.servers} servers, ~${options.jobs} jobs each)`);
+  const loadBeforeSeed = os.loadavg();
+  log(`\n== ${runs.toLocaleString('en-US')} runs: seeding (${options.servers} servers, ~${options.jobs} jobs each); ` +
+    `load average ${loadBeforeSeed.map((l) => fmt(l)).join(' / ')}`);
   const seeded = await runSeed(dataDir, manifestFile, runs);
   const layout = JSON.parse(readFileSync(manifestFile, 'utf8'));
   log(`seeded ${seeded.runs.toLocaleString('en-US')} runs of ${seeded.jobs} jobs on ${seeded.seededServers} servers in ${fmt(seeded.totalSeconds)} s ` +
     `(insert ${fmt(seeded.insertSeconds)} s = ${fmt(seeded.rowsPerSecond, 0)} rows/s, refreshJobs ${fmt(seeded.refreshSeconds)} s, ` +
     `${fmt(seeded.dbBytes / 2 ** 20, 1)} MiB)`);
+  const check = seeded.check;
+  log(`seed check (${fmt(seeded.checkSeconds)} s): ${checkLine(check)}`);
+  const loadBeforeMeasuring = os.loadavg();
 
   // Cold starts: spawn → first 200 from /api/health. All but the last daemon are stopped at once.
   const coldStarts = [];
@@ -87,6 +111,13 @@ async function measureSize(runs) {
   }
   const idleMemory = memoryOf(daemon.pid);
   log(`cold start to healthy: ${coldStarts.map((ms) => fmt(ms, 0)).join(', ')} ms (listening after ${listening.map((ms) => fmt(ms, 0)).join(', ')} ms)`);
+
+  // Before anything is uploaded: the daemon's totals against the ones the seed computed from its runs.
+  const startSummary = await timed(`${daemon.url}/api/summary`);
+  const summaryMismatches = startSummary.status === 200
+    ? summaryDifferences(JSON.parse(startSummary.body), check.expectedSummary)
+    : [`HTTP ${startSummary.status}`];
+  log(`/api/summary vs seeded runs: ${summaryMismatches.length ? summaryMismatches.join('; ') : 'match'}`);
 
   const failures = [];
   const nextUpload = uploadFactory(layout);
@@ -148,7 +179,12 @@ async function measureSize(runs) {
     for (let i = 0; i < options.requests; i++) lastBackupsMs.push(await lastBackups(pool));
 
     const memory = memoryOf(daemon.pid);
-    const totalRuns = await timed(`${daemon.url}/api/summary`).then((r) => JSON.parse(r.body).totalBackupsRuns);
+
+    const reads = await measureSignedIn(daemon, failures);
+    const memoryAfterReads = memoryOf(daemon.pid);
+
+    const finalSummary = await timed(`${daemon.url}/api/summary`).then((r) => JSON.parse(r.body));
+    const totalRuns = finalSummary.totalBackupsRuns;
     if (failures.length) log(`${failures.length} failed requests, first: ${failures[0]}`);
     return {
       runs,
@@ -169,12 +205,110 @@ async function measureSize(runs) {
       ping: { p50: percentile(pingMs, 50), p95: percentile(pingMs, 95) },
       runsAfter: totalRuns,
       failures: failures.length,
+      loadBeforeSeed,
+      loadBeforeMeasuring,
+      loadAfter: os.loadavg(),
+      check,
+      summaryMismatches,
+      reads,
+      memoryAfterReads,
+      finalSummary,
     };
   } finally {
     const code = await daemon.stop();
     if (code !== 0) log(`daemon exit: ${code}\n${daemon.output().slice(-2000)}`);
     if (!options.keep) rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+function checkLine(check) {
+  return `${check.runs.toLocaleString('en-US')} runs, ${check.jobs} jobs, ${check.days} UTC days; ` +
+    `backup_jobs ${check.backupJobsRows} rows, Σrun_count ${check.backupJobsRunCount.toLocaleString('en-US')}, ` +
+    `${check.staleJobs} stale, ${check.badRecentRuns} wrong recent_runs; ` +
+    `backup_days ${check.backupDaysRows} rows, Σruns ${check.backupDaysRuns.toLocaleString('en-US')}, ${check.badDays} wrong days`;
+}
+
+/**
+ * The signed-in reads of the dashboard: sign in once on this daemon, then /api/dashboard, the
+ * all-servers chart over the last 365 days, and the server and job charts (whole history) of random
+ * servers and jobs taken from the dashboard. Returns latencies, response sizes and two cross-checks.
+ */
+async function measureSignedIn(daemon, failures) {
+  let auth;
+  try {
+    auth = await signIn(daemon.url);
+  } catch (error) {
+    failures.push(`sign-in: ${error.message}`);
+    log(`sign-in failed, no signed-in reads: ${error.message}`);
+    return null;
+  }
+  const init = { headers: { cookie: auth.cookie } };
+  const get = async (what, urlPath) => {
+    const result = await timed(`${daemon.url}${urlPath}`, init);
+    expectStatus(result, 200, what, failures);
+    return result;
+  };
+  const yearRange = () => {
+    const now = Date.now();
+    return `startDate=${encodeURIComponent(new Date(now - 365 * DAY_MS).toISOString())}&endDate=${encodeURIComponent(new Date(now).toISOString())}`;
+  };
+
+  const first = await get('dashboard', '/api/dashboard');
+  const dashboard = first.status === 200 ? JSON.parse(first.body) : { serversSummary: [] };
+  const serverPool = dashboard.serversSummary.filter((s) => s.backupNames.length > 0).map((s) => s.id);
+  const jobPool = dashboard.serversSummary.flatMap((s) => s.backupNames.map((name) => [s.id, name]));
+  const pick = (pool) => pool[Math.floor(Math.random() * pool.length)];
+
+  const endpoints = {
+    dashboard: () => get('dashboard', '/api/dashboard'),
+    aggregated: () => get('chart-data aggregated', `/api/chart-data/aggregated?${yearRange()}`),
+    serverChart: () => get('chart-data server', `/api/chart-data/server/${encodeURIComponent(pick(serverPool))}`),
+    jobChart: () => {
+      const [id, name] = pick(jobPool);
+      return get('chart-data job', `/api/chart-data/server/${encodeURIComponent(id)}/backup/${encodeURIComponent(name)}`);
+    },
+  };
+  if (!serverPool.length) {
+    delete endpoints.serverChart;
+    delete endpoints.jobChart;
+  }
+
+  const out = { signInMs: auth.ms, servers: serverPool.length, jobs: jobPool.length };
+  for (const [name, call] of Object.entries(endpoints)) {
+    for (let i = 0; i < 20; i++) await call(); // warm-up, not measured
+    log(`${name}: ${options.requests}`);
+    const ms = [];
+    const bytes = [];
+    const points = [];
+    for (let i = 0; i < options.requests; i++) {
+      const result = await call();
+      ms.push(result.ms);
+      bytes.push(Buffer.byteLength(result.body));
+      if (name !== 'dashboard' && result.status === 200) points.push(JSON.parse(result.body).length);
+    }
+    out[name] = {
+      p50: percentile(ms, 50), p95: percentile(ms, 95), p99: percentile(ms, 99),
+      kb50: kb(median(bytes)), kbMax: kb(Math.max(...bytes)), points50: median(points),
+    };
+  }
+
+  // Cross-checks, printed only: the year chart's upload sum vs the summary's total (equal while every
+  // stored run is inside the year), and the dashboard's run total vs the summary's.
+  const summary = JSON.parse((await timed(`${daemon.url}/api/summary`)).body);
+  const year = await get('chart-data aggregated', `/api/chart-data/aggregated?${yearRange()}`);
+  const yearPoints = year.status === 200 ? JSON.parse(year.body) : [];
+  const dash = JSON.parse((await get('dashboard', '/api/dashboard')).body);
+  out.crossCheck = {
+    summaryUploaded: summary.totalUploadedSize,
+    yearUploaded: yearPoints.reduce((t, p) => t + p.uploadedSize, 0),
+    yearDays: yearPoints.length,
+    oldestDay: yearPoints[0]?.date ?? 'none',
+    summaryRuns: summary.totalBackupsRuns,
+    dashboardRuns: dash.overallSummary?.totalBackupsRuns,
+    dashboardJobs: dash.overallSummary?.totalBackups,
+    summaryJobs: summary.totalBackups,
+  };
+  return out;
 }
 
 function report(results, host) {
@@ -201,6 +335,18 @@ function report(results, host) {
       `${fmt(r.summary.p50)} | ${fmt(r.summary.p95)} | ${fmt(r.lastBackups.p50)} | ${fmt(r.lastBackups.p95)} | ${fmt(r.memory.rssMiB, 1)} |`);
   }
   lines.push('');
+  lines.push('Signed-in reads (one sign-in per daemon; charts of random servers/jobs over their whole history, aggregated over the last 365 days):');
+  lines.push('');
+  lines.push('| runs | dashboard p50 ms | dashboard p95 ms | dashboard KB | aggregated 365 d p50 ms | aggregated 365 d p95 ms | ' +
+    'server chart p50 ms | server chart p95 ms | job chart p50 ms | job chart p95 ms | RSS after reads MB |');
+  lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of results) {
+    const x = r.reads ?? {};
+    const pair = (m) => `${fmt(m?.p50)} | ${fmt(m?.p95)}`;
+    lines.push(`| ${r.runs.toLocaleString('en-US')} | ${pair(x.dashboard)} | ${fmt(x.dashboard?.kb50, 1)} | ${pair(x.aggregated)} | ` +
+      `${pair(x.serverChart)} | ${pair(x.jobChart)} | ${fmt(r.memoryAfterReads.rssMiB, 1)} |`);
+  }
+  lines.push('');
   lines.push('Details:');
   for (const r of results) {
     lines.push(`- ${r.runs.toLocaleString('en-US')} runs: seed insert ${fmt(r.seeded.insertSeconds, 1)} s + refreshJobs ${fmt(r.seeded.refreshSeconds, 1)} s, ` +
@@ -210,9 +356,26 @@ function report(results, host) {
       `lastbackups over ${r.lastBackups.servers} servers; /api/ping p50/p95 ${fmt(r.ping.p50)}/${fmt(r.ping.p95)} ms (HTTP floor); ` +
       `RSS right after start ${fmt(r.idleMemory.rssMiB, 1)} MB, peak RSS ${fmt(r.memory.peakMiB, 1)} MB; ` +
       `${r.runsAfter.toLocaleString('en-US')} runs stored at the end; ${r.failures} failed requests`);
+    lines.push(`  - load average before seeding ${r.loadBeforeSeed.map((l) => fmt(l)).join(' / ')}, before measuring ` +
+      `${r.loadBeforeMeasuring.map((l) => fmt(l)).join(' / ')}, at the end ${r.loadAfter.map((l) => fmt(l)).join(' / ')}`);
+    lines.push(`  - seed check (${fmt(r.seeded.checkSeconds, 1)} s): ${checkLine(r.check)}; ` +
+      `/api/summary right after start vs totals from the seeded runs: ${r.summaryMismatches.length ? `MISMATCH ${r.summaryMismatches.join('; ')}` : 'match'}`);
+    const x = r.reads;
+    if (x) {
+      const c = x.crossCheck;
+      lines.push(`  - signed-in: sign-in ${fmt(x.signInMs, 0)} ms; dashboard p99 ${fmt(x.dashboard.p99)} ms, ${x.servers} servers with jobs, ${x.jobs} jobs; ` +
+        `aggregated p99 ${fmt(x.aggregated.p99)} ms, ${fmt(x.aggregated.points50, 0)} points, ${fmt(x.aggregated.kb50, 1)} KB; ` +
+        (x.serverChart ? `server chart p99 ${fmt(x.serverChart.p99)} ms, median ${fmt(x.serverChart.points50, 0)} points / ${fmt(x.serverChart.kb50, 1)} KB; ` +
+          `job chart p99 ${fmt(x.jobChart.p99)} ms, median ${fmt(x.jobChart.points50, 0)} points / ${fmt(x.jobChart.kb50, 1)} KB; ` : '') +
+        `year chart Σ uploadedSize ${c.yearUploaded.toLocaleString('en-US')} over ${c.yearDays} days from ${c.oldestDay} vs /api/summary totalUploadedSize ${c.summaryUploaded.toLocaleString('en-US')}; ` +
+        `dashboard totalBackupsRuns ${c.dashboardRuns?.toLocaleString('en-US')} / totalBackups ${c.dashboardJobs} vs /api/summary ${c.summaryRuns.toLocaleString('en-US')} / ${c.summaryJobs}`);
+    } else {
+      lines.push('  - signed-in reads: not measured (sign-in failed)');
+    }
   }
   lines.push('');
-  lines.push('RSS = VmRSS of the daemon after the run (MiB); latencies are client-side, send → last byte, keep-alive, 127.0.0.1.');
+  lines.push('RSS = VmRSS of the daemon after the public reads, before the signed-in ones (MiB); "RSS after reads" = after the signed-in reads; ' +
+    'KB = median response body size (uncompressed JSON, 1 KB = 1,024 bytes); latencies are client-side, send → last byte, keep-alive, 127.0.0.1.');
   return lines.join('\n');
 }
 

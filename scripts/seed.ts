@@ -1,7 +1,9 @@
 // Benchmark seeding: N stored runs across many servers and jobs, written with batched multi-row
 // INSERTs straight into a fresh database (drizzle's per-row overhead would dominate at 1M rows),
-// then backup_jobs derived with refreshJobs(). The database is opened through openDatabase() so the
-// real migrations create the schema.
+// then backup_jobs and backup_days derived with refreshJobs(). The database is opened through
+// openDatabase() so the real migrations create the schema. Afterwards checkSeeded() recomputes the
+// derived rows and the /api/summary totals straight from the runs, so the benchmark can print
+// whether the derived tables and the daemon agree with the data (numbers only, nothing asserted).
 //
 //   node --import tsx scripts/seed.ts --data-dir DIR [--runs 100000] [--servers 1000] [--jobs 5] [--manifest FILE]
 //
@@ -14,7 +16,7 @@ import { pathToFileURL } from 'node:url';
 import type { InValue } from '@libsql/client';
 import Libsql from 'libsql';
 import { openDatabase } from '../src/db/client.ts';
-import { refreshJobs } from '../src/ingest/jobs.ts';
+import { RECENT_RUNS, refreshJobs } from '../src/ingest/jobs.ts';
 
 export interface SeedOptions {
   dataDir: string;
@@ -44,7 +46,38 @@ export interface SeedResult {
   totalSeconds: number;
   rowsPerSecond: number;
   dbBytes: number;
+  /** Seconds spent in checkSeeded() (not part of totalSeconds). */
+  checkSeconds: number;
+  check: SeedCheck;
   layout: LayoutServer[];
+}
+
+/** The derived tables compared with the runs, and the /api/summary totals computed from the runs alone. */
+export interface SeedCheck {
+  runs: number;
+  /** Distinct (server, backup name) pairs among the runs. */
+  jobs: number;
+  /** Distinct UTC days among the runs. */
+  days: number;
+  backupJobsRows: number;
+  backupJobsRunCount: number;
+  /** backup_jobs rows whose latest id/date/sizes or run count disagree with their runs. */
+  staleJobs: number;
+  /** backup_jobs rows whose recent_runs is not the job's newest RECENT_RUNS [date, status] pairs. */
+  badRecentRuns: number;
+  backupDaysRows: number;
+  backupDaysRuns: number;
+  /** Days whose backup_days row is missing or differs from the sums of its runs (plus rows of days without runs). */
+  badDays: number;
+  /** What GET /api/summary should answer right after seeding (overdue and age left out). */
+  expectedSummary: {
+    totalServers: number;
+    totalBackupsRuns: number;
+    totalBackups: number;
+    totalUploadedSize: number;
+    totalStorageUsed: number;
+    totalBackupSize: number;
+  };
 }
 
 const DAY_MS = 86_400_000;
@@ -273,6 +306,11 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
     db.close();
   }
   const refreshSeconds = (performance.now() - refreshStarted) / 1000;
+  const totalSeconds = (performance.now() - started) / 1000;
+
+  const checkStarted = performance.now();
+  const check = checkSeeded(file);
+  const checkSeconds = (performance.now() - checkStarted) / 1000;
 
   return {
     runs: inserted,
@@ -281,11 +319,88 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
     jobs: totalJobs,
     insertSeconds,
     refreshSeconds,
-    totalSeconds: (performance.now() - started) / 1000,
+    totalSeconds,
     rowsPerSecond: inserted / Math.max(insertSeconds, 1e-9),
     dbBytes: statSync(file).size,
+    checkSeconds,
+    check,
     layout: manifest,
   };
+}
+
+// Each derived value recomputed from the runs with SQL independent of src/ingest (except the
+// recent-runs shape, which has to be the same JSON text to compare).
+const CHECK_SQL = {
+  runs: `SELECT count(*) AS runs, count(DISTINCT substr(date, 1, 10)) AS days, total(uploaded_size) AS uploaded FROM backups`,
+  jobs: `SELECT count(*) AS jobs FROM (SELECT 1 FROM backups GROUP BY server_id, backup_name)`,
+  backupJobs: `SELECT count(*) AS n, total(run_count) AS runs FROM backup_jobs`,
+  staleJobs: `
+    SELECT count(*) AS n FROM backup_jobs j
+    LEFT JOIN (SELECT server_id, backup_name, max(date) AS latest, count(*) AS runs, total(uploaded_size) AS uploaded
+               FROM backups GROUP BY server_id, backup_name) a ON a.server_id = j.server_id AND a.backup_name = j.backup_name
+    LEFT JOIN backups b ON b.id = j.latest_backup_id
+    WHERE a.server_id IS NULL OR b.id IS NULL OR b.server_id <> j.server_id OR b.backup_name <> j.backup_name
+       OR j.latest_date <> a.latest OR b.date <> a.latest OR j.run_count <> a.runs OR j.uploaded_total <> a.uploaded
+       OR j.latest_size <> b.size OR j.latest_known_file_size <> b.known_file_size`,
+  badRecentRuns: `
+    SELECT count(*) AS n FROM backup_jobs j
+    WHERE j.recent_runs IS NOT (
+      SELECT json_group_array(json_array(r.date, r.status) ORDER BY r.date) FROM (
+        SELECT date, status FROM backups WHERE server_id = j.server_id AND backup_name = j.backup_name
+        ORDER BY date DESC LIMIT ${RECENT_RUNS}) r)`,
+  backupDays: `SELECT count(*) AS n, total(runs) AS runs FROM backup_days`,
+  badDays: `
+    SELECT (SELECT count(*) FROM (
+              SELECT substr(date, 1, 10) AS day, min(date) AS first, count(*) AS runs, total(uploaded_size) AS uploaded,
+                     total(duration_seconds) AS duration, total(examined_files) AS files, total(size) AS size,
+                     total(known_file_size) AS storage, total(backup_list_count) AS versions
+              FROM backups GROUP BY 1) r
+            LEFT JOIN backup_days d ON d.day = r.day
+            WHERE d.day IS NULL OR d.first_date <> r.first OR d.runs <> r.runs OR d.uploaded <> r.uploaded
+               OR abs(d.duration - r.duration) > 1e-9 * r.duration OR d.file_count <> r.files OR d.size <> r.size
+               OR d.storage <> r.storage OR d.versions <> r.versions)
+         + (SELECT count(*) FROM backup_days d
+            WHERE NOT EXISTS (SELECT 1 FROM backups WHERE date >= d.day AND date < d.day || 'U')) AS n`,
+  // Per server, the run(s) at that server's newest date: the summary's storage and size rule.
+  newest: `
+    SELECT (SELECT count(*) FROM servers) AS servers, total(b.known_file_size) AS storage, total(b.size) AS size
+    FROM (SELECT server_id, max(date) AS latest FROM backups GROUP BY server_id) s
+    JOIN backups b ON b.server_id = s.server_id AND b.date = s.latest`,
+};
+
+/** Recomputes the derived rows from the runs and counts disagreements (read-only). */
+export function checkSeeded(file: string): SeedCheck {
+  const raw = new Libsql(file, { readonly: true });
+  try {
+    const row = (sql: string) => raw.prepare(sql).get() as Record<string, number>;
+    const runs = row(CHECK_SQL.runs);
+    const backupJobs = row(CHECK_SQL.backupJobs);
+    const backupDays = row(CHECK_SQL.backupDays);
+    const newest = row(CHECK_SQL.newest);
+    const jobs = row(CHECK_SQL.jobs).jobs;
+    return {
+      runs: runs.runs,
+      jobs,
+      days: runs.days,
+      backupJobsRows: backupJobs.n,
+      backupJobsRunCount: backupJobs.runs,
+      staleJobs: row(CHECK_SQL.staleJobs).n,
+      badRecentRuns: row(CHECK_SQL.badRecentRuns).n,
+      backupDaysRows: backupDays.n,
+      backupDaysRuns: backupDays.runs,
+      badDays: row(CHECK_SQL.badDays).n,
+      expectedSummary: {
+        totalServers: newest.servers,
+        totalBackupsRuns: runs.runs,
+        totalBackups: jobs,
+        totalUploadedSize: runs.uploaded,
+        totalStorageUsed: newest.storage,
+        totalBackupSize: newest.size,
+      },
+    };
+  } finally {
+    raw.close();
+  }
 }
 
 function parseArgs(argv: string[]): SeedOptions & { manifest?: string } {

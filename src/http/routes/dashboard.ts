@@ -11,7 +11,14 @@ import { noStore } from '../no-store.ts';
 export function dashboardRoutes({ db, now = () => new Date() }: AppDeps) {
   const app = new Hono<AppEnv>();
 
-  app.get('/api/dashboard', noStore, async (c) => c.json(await getDashboard(db, now())));
+  // `chartData` (every run of every server) grows with history, so it is only sent on request;
+  // the dashboard reads /api/chart-data with the window it shows.
+  app.get('/api/dashboard', noStore, async (c) => {
+    c.header('Expires', '0');
+    const dashboard = await getDashboard(db, now());
+    if (c.req.query('includeChartData') !== 'true') return c.json(dashboard);
+    return c.json({ ...dashboard, chartData: await getAggregatedChartData(db, null) });
+  });
 
   app.get('/api/detail/:serverId', noStore, async (c) => {
     c.header('Expires', '0');
