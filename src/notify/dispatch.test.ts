@@ -8,7 +8,7 @@ import { writeSetting } from '../db/settings.ts';
 import { parseDuplicatiReport, type ParsedRun } from '../ingest/duplicati-report.ts';
 import { storeRun } from '../ingest/store.ts';
 import type { BackupSettings } from '../monitor/overdue.ts';
-import { saveNtfyConfig, saveSmtpConfig, saveWebhookConfig } from '../settings/store.ts';
+import { getNtfyConfig, saveNtfyConfig, saveSmtpConfig, saveWebhookConfig } from '../settings/store.ts';
 import { tempDatabase } from '../../test/helpers/db.ts';
 import { fixture } from '../../test/helpers/fixtures.ts';
 import { closedPort, startHttpSink, type HttpSink } from '../../test/helpers/http-sink.ts';
@@ -209,6 +209,17 @@ describe('backup reports (§7.1)', () => {
     assert.equal(env.ntfy.requests[0]!.query.get('priority'), 'default');
     assert.equal(env.hook.requests.length, 1);
     assert.equal(env.smtp.messages.length, 1);
+  });
+
+  test('a fresh install sends nothing anywhere: ntfy stays off until its settings are saved', async (t) => {
+    const env = await setup(t, { smtp: false, webhook: false });
+    await env.db.client.execute("DELETE FROM configurations WHERE key = 'ntfy_config'");
+    const { id } = await stored(env.db, 'backup-error.json');
+    await notifyBackup(env.db, env.secrets, id, FAST);
+    const sent = await env.db.client.execute("SELECT count(*) AS n FROM audit_log WHERE action LIKE 'notification_%'");
+    assert.equal(sent.rows[0].n, 0);
+    assert.equal((await getNtfyConfig(env.db, env.secrets)).enabled, false, 'the generated default is off');
+    assert.equal(env.ntfy.requests.length, 0);
   });
 
   test('ntfyEnabled/emailEnabled switch their channel off; e-mail needs SMTP configured; a disabled webhook is skipped', async (t) => {

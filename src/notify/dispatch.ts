@@ -9,7 +9,7 @@ import type { SecretBox } from '../auth/secrets.ts';
 import type { Database } from '../db/client.ts';
 import { backups, servers, type Backup } from '../db/schema.ts';
 import { effectiveSettings, type EffectiveSettings } from '../settings/backup-settings.ts';
-import { getNtfyConfig, getSmtpConfig, getTemplates, getWebhookConfig, type SmtpConfig, type WebhookSettings } from '../settings/store.ts';
+import { getNtfyConfig, ntfyEnabled, getSmtpConfig, getTemplates, getWebhookConfig, type SmtpConfig, type WebhookSettings } from '../settings/store.ts';
 import { sendEmail } from './email.ts';
 import { sendNtfy, type NtfyConfig } from './ntfy.ts';
 import {
@@ -169,6 +169,8 @@ export function additionalAddresses(list: string | undefined): string[] {
 
 interface Channels {
   ntfy: NtfyConfig;
+  /** ntfy is off until an admin saved its settings (see settings/store.ts). */
+  ntfyOn: boolean;
   /** null = e-mail not configured; an Error = stored config unreadable (e.g. key changed). */
   smtp: SmtpConfig | null | Error;
   webhook: WebhookSettings | null;
@@ -180,7 +182,8 @@ async function loadChannels(db: Database, secrets: SecretBox): Promise<Channels>
     console.error(`[notify] webhook configuration unreadable: ${toError(e).message}`);
     return null;
   });
-  return { ntfy: await getNtfyConfig(db, secrets), smtp, webhook };
+  const ntfy = await getNtfyConfig(db, secrets);
+  return { ntfy, ntfyOn: ntfyEnabled(ntfy), smtp, webhook };
 }
 
 const smtpUsable = (smtp: Channels['smtp']): smtp is SmtpConfig => !!smtp && !(smtp instanceof Error) && !!smtp.host?.trim();
@@ -227,7 +230,7 @@ async function sendAll(
 
   if (plan.main) {
     const tasks: Promise<void>[] = [];
-    if (settings.ntfyEnabled !== false) tasks.push(go('NTFY', 'ntfy', { topic: channels.ntfy.topic }, ntfy(channels.ntfy)));
+    if (channels.ntfyOn && settings.ntfyEnabled !== false) tasks.push(go('NTFY', 'ntfy', { topic: channels.ntfy.topic }, ntfy(channels.ntfy)));
     const smtpSet = channels.smtp instanceof Error || smtpUsable(channels.smtp);
     if (settings.emailEnabled === true && smtpSet) {
       const to = channels.smtp instanceof Error ? '' : channels.smtp!.mailto;
@@ -246,7 +249,7 @@ async function sendAll(
       for (const to of additionalAddresses(settings.additionalEmails)) tasks.push(go('Additional Email', 'email', { recipient: to }, mail(to)));
     }
     const topic = settings.additionalNtfyTopic?.trim();
-    if (topic && channels.ntfy.url?.trim()) {
+    if (topic && channels.ntfyOn && channels.ntfy.url?.trim()) {
       tasks.push(go('Additional NTFY', 'ntfy', { topic }, ntfy({ url: channels.ntfy.url, accessToken: channels.ntfy.accessToken, topic })));
     }
     await Promise.allSettled(tasks); // already logged and audited

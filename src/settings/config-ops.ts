@@ -52,6 +52,9 @@ export async function setNtfy(db: Database, secrets: SecretBox, posted: unknown,
   const problem = httpUrlProblem(ntfy.url, 'ntfy url');
   if (problem) return fail(400, 'Invalid ntfy configuration', problem);
   if (ntfy.accessToken !== undefined && typeof ntfy.accessToken !== 'string') return fail(400, 'Invalid ntfy configuration', 'accessToken must be a string');
+  if (ntfy.enabled !== undefined && typeof ntfy.enabled !== 'boolean') return fail(400, 'Invalid ntfy configuration', 'enabled must be a boolean');
+  // Saving ntfy settings switches the channel on unless the admin says otherwise.
+  ntfy.enabled = ntfy.enabled !== false;
   if (typeof ntfy.topic !== 'string' || ntfy.topic.trim() === '') ntfy.topic = generateTopic();
   else if (!/^[-_A-Za-z0-9]{1,64}$/.test(ntfy.topic)) return fail(400, 'Invalid ntfy configuration', 'topic may only contain letters, digits, - and _ (at most 64)');
   const before = await getNtfyConfig(db, secrets);

@@ -49,7 +49,9 @@ export async function getNtfyConfig(db: Database, box: SecretBox): Promise<NtfyC
   const stored = await readJson<Record<string, unknown>>(db, 'ntfy_config');
   const valid = stored && typeof stored === 'object' && typeof stored.topic === 'string' && stored.topic.trim() !== '';
   if (!valid) {
-    const fixed = { url: 'https://ntfy.sh/', accessToken: '', ...(stored ?? {}), topic: generateTopic() };
+    // Off until an admin saves ntfy settings: nothing about the backups leaves for a public
+    // server unless someone chose that (the reference sends to ntfy.sh from the first report).
+    const fixed = { url: 'https://ntfy.sh/', accessToken: '', enabled: false, ...(stored ?? {}), topic: generateTopic() };
     await writeJson(db, 'ntfy_config', fixed);
     return getNtfyConfig(db, box);
   }
@@ -63,8 +65,11 @@ export const saveNtfyConfig = (db: Database, box: SecretBox, config: Record<stri
 /** What the API shows: whether a token is set, never the token. */
 export function publicNtfy(config: NtfyConfig & Record<string, unknown>) {
   const { accessToken, ...rest } = config;
-  return { ...rest, hasAccessToken: !!accessToken };
+  return { ...rest, enabled: ntfyEnabled(config), hasAccessToken: !!accessToken };
 }
+
+/** Saved settings send unless they say `enabled: false`; the generated default says so. */
+export const ntfyEnabled = (config: Record<string, unknown>) => config.enabled !== false;
 
 // ── templates ─────────────────────────────────────────────────────────────────
 export type StoredTemplates = TemplateSet & { language: string };
