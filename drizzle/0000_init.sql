@@ -51,7 +51,7 @@ CREATE TABLE `backup_jobs` (
 );
 --> statement-breakpoint
 CREATE INDEX `backup_jobs_due_idx` ON `backup_jobs` (`due_at`);--> statement-breakpoint
-CREATE INDEX `backup_jobs_server_latest_idx` ON `backup_jobs` (`server_id`,`latest_date`);--> statement-breakpoint
+CREATE INDEX `backup_jobs_summary_idx` ON `backup_jobs` (`server_id`,`latest_date`,`latest_known_file_size`,`latest_size`,`run_count`,`uploaded_total`);--> statement-breakpoint
 CREATE TABLE `backups` (
 	`id` text PRIMARY KEY NOT NULL,
 	`server_id` text NOT NULL,

@@ -117,7 +117,8 @@ export const backupJobs = sqliteTable(
   (t) => [
     primaryKey({ columns: [t.serverId, t.backupName] }),
     index('backup_jobs_due_idx').on(t.dueAt),
-    index('backup_jobs_server_latest_idx').on(t.serverId, t.latestDate),
+    // Covers every column the summary reads, so it never touches the wide rows (settings, recent runs).
+    index('backup_jobs_summary_idx').on(t.serverId, t.latestDate, t.latestKnownFileSize, t.latestSize, t.runCount, t.uploadedTotal),
   ],
 );
 
