@@ -1,5 +1,6 @@
 // audit(): the one way every write records who did what (spec 04 §9). Never fails the caller.
 import type { Database } from '../db/client.ts';
+import { insertStatement } from '../db/insert-statement.ts';
 import { auditLog } from '../db/schema.ts';
 
 export type AuditCategory = 'auth' | 'user' | 'config' | 'backup' | 'server' | 'system';
@@ -39,8 +40,8 @@ export function sanitizeDetails(details: Record<string, unknown>): Record<string
   );
 }
 
-export function auditInsert(db: Database, actor: Actor, entry: AuditEntry) {
-  return db.orm.insert(auditLog).values({
+function auditValues(actor: Actor, entry: AuditEntry): typeof auditLog.$inferInsert {
+  return {
     userId: actor.userId ?? null,
     username: actor.username ?? null,
     ipAddress: actor.ipAddress ?? null,
@@ -52,7 +53,17 @@ export function auditInsert(db: Database, actor: Actor, entry: AuditEntry) {
     targetId: entry.targetId ?? null,
     details: entry.details ? JSON.stringify(sanitizeDetails(entry.details)) : null,
     errorMessage: entry.errorMessage ?? null,
-  });
+  };
+}
+
+/** The audit row as a drizzle query, to commit in the same batch as the change it records. */
+export function auditInsert(db: Database, actor: Actor, entry: AuditEntry) {
+  return db.orm.insert(auditLog).values(auditValues(actor, entry));
+}
+
+/** The same row as a plain statement, for client.batch on the upload path. */
+export function auditStatement(actor: Actor, entry: AuditEntry) {
+  return insertStatement(auditLog, auditValues(actor, entry));
 }
 
 export async function audit(db: Database, actor: Actor, entry: AuditEntry): Promise<void> {

@@ -3,6 +3,7 @@
 import type { InStatement } from '@libsql/client';
 import { sql } from 'drizzle-orm';
 import type { Orm } from '../db/client.ts';
+import { insertStatement } from '../db/insert-statement.ts';
 import { backupDays, type NewBackup } from '../db/schema.ts';
 
 /** Everything stored for a day starts with it and sorts below day + 'U' ('T' < 'U'). */
@@ -10,11 +11,10 @@ export const dayEnd = (day: string) => `${day}U`;
 
 type DayRun = Pick<NewBackup, 'date' | 'uploadedSize' | 'durationSeconds' | 'examinedFiles' | 'size' | 'knownFileSize' | 'backupListCount'>;
 
-export function addRunToDay(orm: Orm, row: DayRun) {
-  const add = (column: keyof typeof backupDays.$inferSelect & string) => sql`${sql.identifier(backupDays[column].name)} + excluded.${sql.identifier(backupDays[column].name)}`;
-  return orm
-    .insert(backupDays)
-    .values({
+export function addRunToDay(row: DayRun): InStatement {
+  return insertStatement(
+    backupDays,
+    {
       day: row.date.slice(0, 10),
       firstDate: row.date,
       runs: 1,
@@ -24,20 +24,11 @@ export function addRunToDay(orm: Orm, row: DayRun) {
       size: row.size ?? 0,
       storage: row.knownFileSize ?? 0,
       versions: row.backupListCount ?? 0,
-    })
-    .onConflictDoUpdate({
-      target: backupDays.day,
-      set: {
-        firstDate: sql`min(first_date, excluded.first_date)`,
-        runs: add('runs'),
-        uploaded: add('uploaded'),
-        duration: add('duration'),
-        fileCount: add('fileCount'),
-        size: add('size'),
-        storage: add('storage'),
-        versions: add('versions'),
-      },
-    });
+    },
+    `ON CONFLICT (day) DO UPDATE SET first_date = min(first_date, excluded.first_date), runs = runs + 1,
+       uploaded = uploaded + excluded.uploaded, duration = duration + excluded.duration, file_count = file_count + excluded.file_count,
+       size = size + excluded.size, storage = storage + excluded.storage, versions = versions + excluded.versions`,
+  );
 }
 
 const DAY_TOTALS = `substr(date, 1, 10), min(date), count(*), total(uploaded_size), total(duration_seconds), total(examined_files),

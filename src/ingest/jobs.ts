@@ -33,8 +33,11 @@ export function mergeRecent(a: RecentRun[], b: RecentRun[]): RecentRun[] {
   return [...byDate.values()].sort((x, y) => (x[0] < y[0] ? -1 : 1)).slice(-RECENT_RUNS);
 }
 
+/** What nextJobState reads of the job as stored. */
+export type StoredJob = Pick<BackupJob, 'latestBackupId' | 'latestDate' | 'duplicatiNextRun' | 'settings' | 'latestKnownFileSize' | 'latestSize' | 'recentRuns'>;
+
 /** The job's derived columns after `run` is added; an older run (a late or replayed report) changes no "latest". */
-export function nextJobState(job: BackupJob | undefined, run: IncomingRun): JobState {
+export function nextJobState(job: StoredJob | undefined, run: IncomingRun): JobState {
   const newest = !job || run.date > job.latestDate;
   const latestDate = newest ? run.date : job.latestDate;
   // A manual run sends no next-scheduled-run; the schedule Duplicati announced earlier still holds.
