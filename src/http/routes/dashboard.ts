@@ -2,22 +2,31 @@
 import { Hono, type Context } from 'hono';
 import { getAggregatedChartData, getJobChartData, getServerChartData, parseChartRange, type ChartPoint, type ChartRange } from '../../reports/charts.ts';
 import { getDashboard } from '../../reports/dashboard.ts';
+import { readCache } from '../../reports/read-cache.ts';
 import { getDetail } from '../../reports/servers.ts';
 import type { AppDeps } from '../deps.ts';
 import type { AppEnv } from '../env.ts';
 import { sendError } from '../errors.ts';
 import { noStore } from '../no-store.ts';
 
+export const DASHBOARD_CACHE_MS = 5000;
+
 export function dashboardRoutes({ db, now = () => new Date() }: AppDeps) {
   const app = new Hono<AppEnv>();
 
   // `chartData` (every run of every server) grows with history, so it is only sent on request;
   // the dashboard reads /api/chart-data with the window it shows.
+  // Browsers poll it and it grows with the number of jobs: the serialised body is reused until the
+  // next write, for at most a few seconds.
+  const dashboardCache = readCache<string>(DASHBOARD_CACHE_MS);
   app.get('/api/dashboard', noStore, async (c) => {
     c.header('Expires', '0');
-    const dashboard = await getDashboard(db, now());
-    if (c.req.query('includeChartData') !== 'true') return c.json(dashboard);
-    return c.json({ ...dashboard, chartData: await getAggregatedChartData(db, null) });
+    if (c.req.query('includeChartData') === 'true') {
+      return c.json({ ...(await getDashboard(db, now())), chartData: await getAggregatedChartData(db, null) });
+    }
+    const at = now();
+    const body = await dashboardCache(db, at, async () => JSON.stringify(await getDashboard(db, at)));
+    return c.body(body, 200, { 'Content-Type': 'application/json' });
   });
 
   app.get('/api/detail/:serverId', noStore, async (c) => {
