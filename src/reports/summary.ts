@@ -2,6 +2,7 @@
 import type { Database } from '../db/client.ts';
 import { readSetting } from '../db/settings.ts';
 import { overdueThreshold, toleranceMinutes } from '../monitor/overdue.ts';
+import { readCache } from './read-cache.ts';
 
 export interface Summary {
   totalServers: number;
@@ -16,27 +17,22 @@ export interface Summary {
 
 // total() instead of sum(): it always returns a float, so byte totals past 2^53 cannot overflow the driver.
 // Storage and size: per server, its job(s) at that server's newest date (spec: per server, not per job).
-const SUMMARY_SQL = `
+const TOTALS_SQL = `
 WITH newest AS (SELECT server_id, max(latest_date) AS latest FROM backup_jobs GROUP BY server_id)
 SELECT
   (SELECT count(*) FROM servers) AS totalServers,
   (SELECT total(run_count) FROM backup_jobs) AS totalBackupsRuns,
   (SELECT count(*) FROM backup_jobs) AS totalBackups,
   (SELECT total(uploaded_total) FROM backup_jobs) AS totalUploadedSize,
-  (SELECT count(*) FROM backup_jobs WHERE due_at < :threshold) AS overdueBackupsCount,
   (SELECT max(latest) FROM newest) AS lastDate,
   total(j.latest_known_file_size) AS totalStorageUsed,
   total(j.latest_size) AS totalBackupSize
 FROM newest JOIN backup_jobs j ON j.server_id = newest.server_id AND j.latest_date = newest.latest`;
 
-export async function getSummary(db: Database, now: Date): Promise<Summary> {
-  const tolerance = toleranceMinutes(await readSetting(db, 'overdue_tolerance'));
-  const result = await db.client.execute({
-    sql: SUMMARY_SQL,
-    args: { threshold: overdueThreshold(tolerance, now) },
-  });
-  const r = result.rows[0];
-  const lastDate = r.lastDate as string | null;
+type Totals = Omit<Summary, 'overdueBackupsCount' | 'secondsSinceLastBackup'> & { lastDate: string | null };
+
+async function totals(db: Database): Promise<Totals> {
+  const r = (await db.client.execute(TOTALS_SQL)).rows[0];
   return {
     totalServers: Number(r.totalServers),
     totalBackupsRuns: Number(r.totalBackupsRuns),
@@ -44,7 +40,23 @@ export async function getSummary(db: Database, now: Date): Promise<Summary> {
     totalUploadedSize: Number(r.totalUploadedSize),
     totalStorageUsed: Number(r.totalStorageUsed),
     totalBackupSize: Number(r.totalBackupSize),
-    overdueBackupsCount: Number(r.overdueBackupsCount),
+    lastDate: (r.lastDate as string | null) ?? null,
+  };
+}
+
+// Integrations poll the summary; its totals only change with writes, so they are reused until the
+// next one (readCache). The time-dependent parts are computed on every call.
+const caches = new WeakMap<Database, ReturnType<typeof readCache<Totals>>>();
+
+export async function getSummary(db: Database, now: Date): Promise<Summary> {
+  let cache = caches.get(db);
+  if (!cache) caches.set(db, (cache = readCache<Totals>(5000)));
+  const { lastDate, ...sums } = await cache(db, now, () => totals(db));
+  const tolerance = toleranceMinutes(await readSetting(db, 'overdue_tolerance'));
+  const overdue = await db.client.execute({ sql: 'SELECT count(*) AS n FROM backup_jobs WHERE due_at < ?', args: [overdueThreshold(tolerance, now)] });
+  return {
+    ...sums,
+    overdueBackupsCount: Number(overdue.rows[0].n),
     secondsSinceLastBackup: lastDate ? Math.floor((now.getTime() - Date.parse(lastDate)) / 1000) : null,
   };
 }
