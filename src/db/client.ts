@@ -17,7 +17,7 @@ export interface Database {
   close(): void;
 }
 
-const READ_ONLY = /^\s*(SELECT|PRAGMA|EXPLAIN)\b/i;
+const READ_ONLY = /^\s*(SELECT|WITH|PRAGMA|EXPLAIN)\b/i; // our WITH queries only read
 
 /** Counts completed writes: every batch, and every execute that is not a plain read. */
 function countWrites(client: Client): () => number {
