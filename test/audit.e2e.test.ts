@@ -4,9 +4,8 @@
 // listed, filtered, paged, downloaded (CSV/JSON) and pruned. Rows "in the past" are written
 // straight into the daemon's database file, since the clock cannot be moved over HTTP.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import type { Client as DbClient } from '@libsql/client';
-import { startDaemon, type Daemon } from './helpers/daemon.ts';
 import { fixture, fixtureBody } from './helpers/fixtures.ts';
 import { assertErrorEnvelope, CREATED_AT, upload } from './helpers/http.ts';
 import {
@@ -14,8 +13,8 @@ import {
   createUserVia,
   DEFAULT_ADMIN,
   DEFAULT_PASSWORD,
-  openDaemonDb,
-  signInFirstAdmin,
+  useSignedInDaemon,
+  type SignedInDaemon,
   sqliteTimestamp,
   TestClient,
 } from './helpers/client.ts';
@@ -25,24 +24,12 @@ const CSV_HEADER = 'ID,Timestamp,User ID,Username,Action,Category,Target Type,Ta
 const RECORD_KEYS = ['action', 'category', 'details', 'errorMessage', 'id', 'ipAddress', 'status', 'targetId', 'targetType', 'timestamp', 'userAgent', 'userId', 'username'];
 const DAY = 86400_000;
 
-interface Env {
-  daemon: Daemon;
-  db: DbClient;
-  admin: TestClient;
-  adminId: string;
-}
+type Env = SignedInDaemon & { adminId: string };
 
 function useDaemon(): Env {
-  const env = {} as Env;
+  const env = useSignedInDaemon(ADMIN_PASSWORD) as Env;
   before(async () => {
-    env.daemon = await startDaemon();
-    env.db = await openDaemonDb(env.daemon.dataDir);
-    env.admin = await signInFirstAdmin(env.daemon.url, ADMIN_PASSWORD);
     env.adminId = (await env.admin.get('/api/auth/me')).json.user.id;
-  });
-  after(async () => {
-    env.db?.close();
-    await env.daemon?.dispose();
   });
   return env;
 }

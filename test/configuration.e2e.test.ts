@@ -5,12 +5,11 @@
 // half-saved; per-job backup settings live on the job rows (the map is still keyed
 // "<serverId>:<backupName>").
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import type { Client as DbClient } from '@libsql/client';
-import { startDaemon, type Daemon } from './helpers/daemon.ts';
 import { fixture, fixtureBody, postReport } from './helpers/fixtures.ts';
 import { assertErrorEnvelope, editedFixture } from './helpers/http.ts';
-import { createUserVia, openDaemonDb, signInFirstAdmin, TestClient, type ClientResponse } from './helpers/client.ts';
+import { createUserVia, TestClient, useSignedInDaemon, type ClientResponse } from './helpers/client.ts';
 
 const ADMIN_PASSWORD = 'Adm1n-Chosen-Pw';
 const TOPIC = /^duplistatus-[A-Za-z0-9]{12}$/;
@@ -49,25 +48,7 @@ const EN_GB = {
 };
 const TOLERANCE_CODES = ['no_tolerance', '5min', '15min', '30min', '1h', '2h', '4h', '6h', '12h', '1d'];
 
-interface Env {
-  daemon: Daemon;
-  db: DbClient;
-  admin: TestClient;
-}
-
-function useDaemon(): Env {
-  const env = {} as Env;
-  before(async () => {
-    env.daemon = await startDaemon();
-    env.db = await openDaemonDb(env.daemon.dataDir);
-    env.admin = await signInFirstAdmin(env.daemon.url, ADMIN_PASSWORD);
-  });
-  after(async () => {
-    env.db?.close();
-    await env.daemon?.dispose();
-  });
-  return env;
-}
+const useDaemon = () => useSignedInDaemon(ADMIN_PASSWORD);
 
 /** The raw stored value of a `configurations` key (null when absent). */
 async function stored(db: DbClient, key: string): Promise<string | null> {

@@ -4,36 +4,16 @@
 // rules: only a signed-in administrator with a CSRF token may call /api/users.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import type { Client as DbClient } from '@libsql/client';
-import { startDaemon, type Daemon } from './helpers/daemon.ts';
-import { assertNoSecrets, createUserVia, DEFAULT_ADMIN, openDaemonDb, signInFirstAdmin, TestClient } from './helpers/client.ts';
+import { assertNoSecrets, createUserVia, DEFAULT_ADMIN, TestClient, useSignedInDaemon } from './helpers/client.ts';
 import { assertErrorEnvelope, CREATED_AT, UUID } from './helpers/http.ts';
 
 const ADMIN_PASSWORD = 'Adm1n-Chosen-Pw';
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const LIST_KEYS = ['createdAt', 'failedLoginAttempts', 'id', 'isAdmin', 'isLocked', 'lastLoginAt', 'lastLoginIp', 'lockedUntil', 'mustChangePassword', 'updatedAt', 'username'];
 
-interface Env {
-  daemon: Daemon;
-  db: DbClient;
-  admin: TestClient;
-}
-
-/** A fresh daemon whose admin has chosen ADMIN_PASSWORD, and a connection to its database. */
-function useDaemon(): Env {
-  const env = {} as Env;
-  before(async () => {
-    env.daemon = await startDaemon();
-    env.db = await openDaemonDb(env.daemon.dataDir);
-    env.admin = await signInFirstAdmin(env.daemon.url, ADMIN_PASSWORD);
-  });
-  after(async () => {
-    env.db?.close();
-    await env.daemon?.dispose();
-  });
-  return env;
-}
+const useDaemon = () => useSignedInDaemon(ADMIN_PASSWORD);
 
 const userCount = async (db: DbClient) => Number((await db.execute('SELECT COUNT(*) AS n FROM users')).rows[0].n);
 const userRow = async (db: DbClient, username: string) => (await db.execute({ sql: 'SELECT * FROM users WHERE username = ?', args: [username] })).rows[0];

@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 import { createClient, type Client as DbClient } from '@libsql/client';
+import { startDaemon, type Daemon } from './daemon.ts';
 
 export const DEFAULT_ADMIN = 'admin';
 export const DEFAULT_PASSWORD = 'Duplistatus09';
@@ -231,4 +233,25 @@ export function runCli(args: string[], options: { dataDir?: string; env?: Record
     });
     child.stdin.end(options.input ?? '');
   });
+}
+
+export interface SignedInDaemon {
+  daemon: Daemon;
+  db: DbClient;
+  admin: TestClient;
+}
+
+/** For a describe block: a fresh daemon whose admin has chosen `password`, and a connection to its database. */
+export function useSignedInDaemon(password: string): SignedInDaemon {
+  const env = {} as SignedInDaemon;
+  before(async () => {
+    env.daemon = await startDaemon();
+    env.db = await openDaemonDb(env.daemon.dataDir);
+    env.admin = await signInFirstAdmin(env.daemon.url, password);
+  });
+  after(async () => {
+    env.db?.close();
+    await env.daemon?.dispose();
+  });
+  return env;
 }
