@@ -1,27 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { tempDatabase } from '../../test/helpers/db.ts';
-import { fixture } from '../../test/helpers/fixtures.ts';
+import { storeFixture, tempDatabase } from '../../test/helpers/db.ts';
 import { writeSetting } from '../db/settings.ts';
 import { servers } from '../db/schema.ts';
-import { parseDuplicatiReport, type ParsedRun } from '../ingest/duplicati-report.ts';
-import { storeRun } from '../ingest/store.ts';
 import { getDashboard } from './dashboard.ts';
 
 type Db = Awaited<ReturnType<typeof tempDatabase>>;
 
-/** Stores a fixture run with another BeginTime; returns the parsed run and its new id. */
-async function addRun(db: Db, name: string, begin: string | null, patch: (body: any) => void = () => {}) {
-  const body = fixture(name);
-  if (begin) body.Data.BeginTime = begin;
-  patch(body);
-  const outcome = parseDuplicatiReport(body, 'UTC');
-  assert.equal(outcome.kind, 'run');
-  const run = (outcome as { run: ParsedRun }).run;
-  const stored = await storeRun(db, run);
-  assert.ok(stored.stored);
-  return { id: stored.id, run };
-}
+const addRun = storeFixture;
 
 const HOME = '4c8e2f6a9d1b47e3b5a07c3d9e2f1a68';
 const DESKTOP = 'a71d3e9c0b5f4e28968c4f2d1b7e5a30';

@@ -1,22 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { tempDatabase } from '../../test/helpers/db.ts';
-import { fixture } from '../../test/helpers/fixtures.ts';
+import { storeFixture, tempDatabase } from '../../test/helpers/db.ts';
 import { writeSetting } from '../db/settings.ts';
-import { parseDuplicatiReport, type ParsedRun } from '../ingest/duplicati-report.ts';
-import { storeRun } from '../ingest/store.ts';
 import { deleteServer } from './delete.ts';
 
 type Db = Awaited<ReturnType<typeof tempDatabase>>;
 
-async function addRun(db: Db, name: string, begin: string | null, patch: (body: any) => void = () => {}) {
-  const body = fixture(name);
-  if (begin) body.Data.BeginTime = begin;
-  patch(body);
-  const outcome = parseDuplicatiReport(body, 'UTC');
-  assert.equal(outcome.kind, 'run');
-  assert.ok((await storeRun(db, (outcome as { run: ParsedRun }).run)).stored);
-}
+const addRun = storeFixture;
 
 const HOME = '4c8e2f6a9d1b47e3b5a07c3d9e2f1a68';
 const ODD_ID = 'Zoë’s "box"/1 日本 %2F';
